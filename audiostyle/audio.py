@@ -1,0 +1,183 @@
+"""Audio I/O: read (wav/flac/ogg with soundfile, mp3 via librosa), mono, resample;
+write by extension, atomically, never overwriting unless asked."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from audiostyle.atomic import atomic_path
+from audiostyle.errors import AudioError, OutputExistsError, ParameterError
+
+WRITE_FORMATS = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}
+READ_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif", ".oga")
+
+
+@dataclass
+class AudioInfo:
+    """What :func:`load` found, for notes and reports."""
+
+    path: str
+    native_rate: int
+    channels: int
+    resampled: bool
+    downmixed: bool
+
+
+def _check_readable(path: Path, role: str) -> None:
+    if not path.exists():
+        raise AudioError(f"{role} file {str(path)!r} does not exist; check the path.")
+    if path.is_dir():
+        raise AudioError(f"{role} {str(path)!r} is a directory; give an audio file.")
+    if path.stat().st_size == 0:
+        raise AudioError(f"{role} file {str(path)!r} is empty (0 bytes); give a real audio file.")
+    if not os.access(path, os.R_OK):
+        raise AudioError(f"{role} file {str(path)!r} is not readable; check permissions.")
+
+
+def load(
+    path: str | Path,
+    *,
+    sample_rate: int,
+    offset: float = 0.0,
+    duration: float | None = None,
+    role: str = "audio",
+    info: list[AudioInfo] | None = None,
+) -> np.ndarray:
+    """Read an audio file as mono float32 at ``sample_rate``.
+
+    Parameters
+    ----------
+    path : str or Path
+    sample_rate : int
+        Target rate in Hz; the file is resampled if it differs.
+    offset, duration : float
+        Segment to read, in seconds (``duration=None``: to the end).
+    role : str
+        "content" / "style", used in error messages.
+
+    Returns
+    -------
+    ndarray [shape=(time,)], float32
+    """
+    path = Path(path)
+    _check_readable(path, role)
+    if offset < 0:
+        raise ParameterError(f"offset={offset} must be >= 0 seconds.")
+    if duration is not None and duration <= 0:
+        raise ParameterError(f"duration={duration} must be > 0 seconds.")
+    data, native = _read(path, role=role, offset=offset, duration=duration)
+    if data.size == 0 or data.shape[0] == 0:
+        raise AudioError(
+            f"{role} file {str(path)!r} has no samples"
+            f"{' after offset ' + str(offset) + ' s' if offset else ''}; "
+            "give a longer clip or a smaller --offset."
+        )
+    downmixed = data.ndim > 1 and data.shape[1] > 1
+    channels = data.shape[1] if data.ndim > 1 else 1
+    if data.ndim > 1:
+        data = data.mean(axis=1)
+    data = np.ascontiguousarray(data, dtype=np.float32)
+    if not np.isfinite(data).all():
+        bad = int((~np.isfinite(data)).sum())
+        raise AudioError(
+            f"{role} file {str(path)!r} contains {bad} NaN or Inf samples; repair or re-export it."
+        )
+    resampled = native != sample_rate
+    if resampled:
+        data = resample(data, native, sample_rate)
+    if info is not None:
+        info.append(AudioInfo(str(path), native, channels, resampled, downmixed))
+    return data
+
+
+def _read(
+    path: Path, *, role: str, offset: float, duration: float | None
+) -> tuple[np.ndarray, int]:
+    import soundfile as sf
+
+    try:
+        with sf.SoundFile(str(path)) as f:
+            native = f.samplerate
+            start = int(round(offset * native))
+            if start:
+                f.seek(min(start, f.frames))
+            frames = -1 if duration is None else int(round(duration * native))
+            data = f.read(frames=frames, dtype="float32", always_2d=True)
+        return data, native
+    except sf.LibsndfileError as exc:
+        sf_error = exc
+    except RuntimeError as exc:  # older soundfile
+        sf_error = exc
+    # Formats libsndfile cannot read (e.g. some mp3): try librosa / audioread.
+    if path.suffix.lower() not in (".mp3", ".m4a", ".aac"):
+        raise AudioError(
+            f"{role} file {str(path)!r} cannot be read as audio ({sf_error}); it is corrupt "
+            f"or not a supported format ({', '.join(READ_EXTENSIONS)})."
+        ) from None
+    try:
+        import librosa
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            y, native = librosa.load(
+                str(path), sr=None, mono=False, offset=offset, duration=duration, dtype=np.float32
+            )
+    except Exception as exc:  # noqa: BLE001
+        raise AudioError(
+            f"{role} file {str(path)!r} cannot be decoded ({exc}); it is corrupt or needs ffmpeg."
+        ) from None
+    y = np.atleast_2d(y).T  # (time, channels)
+    return y, int(native)
+
+
+def resample(y: np.ndarray, orig: int, target: int) -> np.ndarray:
+    """High-quality resampling (soxr)."""
+    import soxr
+
+    return soxr.resample(y, orig, target, quality="HQ").astype(np.float32, copy=False)
+
+
+def check_output(path: str | Path, *, force: bool = False) -> Path:
+    """Check, before any work, that ``path`` can be written; return it as a Path."""
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext not in WRITE_FORMATS:
+        raise ParameterError(
+            f"output {str(path)!r}: unsupported extension {ext or '(none)'!r}; use one of "
+            f"{', '.join(WRITE_FORMATS)}."
+        )
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise AudioError(f"output directory {str(parent)!r} does not exist; create it first.")
+    if not os.access(parent, os.W_OK):
+        raise AudioError(f"output directory {str(parent)!r} is not writable.")
+    if path.is_dir():
+        raise AudioError(f"output {str(path)!r} is a directory; give a file name.")
+    if path.exists() and not force:
+        raise OutputExistsError(
+            f"output {str(path)!r} already exists; pass --force to overwrite it."
+        )
+    return path
+
+
+def save(path: str | Path, audio: np.ndarray, *, sample_rate: int, force: bool = False) -> Path:
+    """Write mono audio atomically; the format follows the extension.
+
+    Raises :class:`OutputExistsError` if ``path`` exists and ``force`` is false.
+    """
+    import soundfile as sf
+
+    path = check_output(path, force=force)
+    audio = np.asarray(audio, dtype=np.float32)
+    if not np.isfinite(audio).all():
+        raise AudioError("refusing to write audio with NaN or Inf samples.")
+    fmt = WRITE_FORMATS[path.suffix.lower()]
+    subtype = {"WAV": "PCM_16", "FLAC": "PCM_16", "OGG": "VORBIS"}[fmt]
+    with atomic_path(path) as tmp:
+        sf.write(str(tmp), audio, sample_rate, format=fmt, subtype=subtype)
+    return path

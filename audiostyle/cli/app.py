@@ -1,0 +1,77 @@
+"""Build the Typer application: core commands plus those plugins add."""
+
+from typing import Annotated
+
+import typer
+
+from audiostyle import __version__
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"audiostyle {__version__}")
+        raise typer.Exit()
+
+
+def build_app() -> typer.Typer:
+    """The ``audiostyle`` app; plugins' ``register_commands(cli)`` hooks run here."""
+    app = typer.Typer(
+        name="audiostyle",
+        help="Neural style transfer for audio with pluggable backends.",
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.callback()
+    def main(
+        ctx: typer.Context,
+        version: Annotated[
+            bool | None,
+            typer.Option("--version", callback=_version, is_eager=True, help="print the version"),
+        ] = None,
+        debug: Annotated[bool, typer.Option("--debug", help="show tracebacks of errors")] = False,
+        disable_plugin: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--disable-plugin", help="do not load this plugin (repeatable)", metavar="NAME"
+            ),
+        ] = None,
+    ) -> None:
+        """Neural style transfer for audio with pluggable backends."""
+        from audiostyle.cli.errors import DEBUG
+
+        ctx.obj = {"debug": debug}
+        DEBUG.set(debug)
+        if disable_plugin:
+            from audiostyle.plugins import registry
+
+            for name in disable_plugin:
+                registry.block(name)
+
+    from audiostyle.cli import info, run
+
+    run.register(app)
+    info.register(app)
+    _plugin_commands(app)
+    return app
+
+
+def _plugin_commands(app: typer.Typer) -> None:
+    """Let plugins add sub-commands; a failing plugin is reported, not fatal."""
+    from audiostyle.plugins import PluginFailure, registry
+
+    registry.load()
+    for impl in registry.pm.hook.register_commands.get_hookimpls():
+        name = registry.pm.get_name(impl.plugin) or repr(impl.plugin)
+        try:
+            impl.function(**{a: app for a in impl.argnames})
+        except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
+            registry.add_failure(
+                PluginFailure(
+                    name,
+                    registry.distribution(name),
+                    f"register_commands raised {type(exc).__name__}: {exc}",
+                )
+            )

@@ -1,0 +1,281 @@
+"""Recipe flags shared by every command that runs a recipe (transfer, texture, batch ...).
+
+``@recipe_options`` adds the flags to a command and hands it one :class:`RecipeFlags`.
+"""
+
+import functools
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from audiostyle.options import parse_pairs
+
+
+def _names(stage: str):
+    def complete(incomplete: str):
+        from audiostyle.plugins import available
+
+        return [n for n in sorted(available(stage)) if n.startswith(incomplete)]
+
+    return complete
+
+
+def _presets(incomplete: str):
+    from audiostyle.presets import PRESETS
+
+    return [n for n in PRESETS if n.startswith(incomplete)]
+
+
+@dataclass
+class RecipeFlags:
+    """The recipe-related flags of a command, as given."""
+
+    preset: str | None = None
+    recipe: Path | None = None
+    transform: str | None = None
+    network: str | None = None
+    optimizer: str | None = None
+    phase: str | None = None
+    transform_opt: list[str] | None = None
+    network_opt: list[str] | None = None
+    optimizer_opt: list[str] | None = None
+    phase_opt: list[str] | None = None
+    loss: list[str] | None = None
+    steps: int | None = None
+    content_weight: float | None = None
+    style_weight: float | None = None
+    seed: int | None = None
+    sample_rate: int | None = None
+    device: str | None = None
+    domain: str | None = None
+    init: str | None = None
+    clamp: float | None = None
+
+    def overrides(self) -> dict[str, Any]:
+        """Keyword overrides for :func:`audiostyle.api.resolve_recipe`."""
+        out: dict[str, Any] = {}
+        for stage in ("transform", "network", "optimizer", "phase"):
+            out[stage] = getattr(self, stage)
+            pairs = getattr(self, f"{stage}_opt")
+            if pairs:
+                out[f"{stage}_options"] = parse_pairs(pairs, flag=f"--{stage}-opt")
+        for key in (
+            "steps",
+            "content_weight",
+            "style_weight",
+            "seed",
+            "sample_rate",
+            "device",
+            "domain",
+            "init",
+            "clamp",
+        ):
+            out[key] = getattr(self, key)
+        if self.loss:
+            out["losses"] = parse_loss_flags(self.loss)
+        return out
+
+    def resolve(self):
+        """The resolved (unvalidated) recipe."""
+        from audiostyle.api import resolve_recipe
+
+        return resolve_recipe(self.preset, self.recipe, **self.overrides())
+
+
+def parse_loss_flags(items: list[str]) -> dict[str, dict[str, Any]]:
+    """``--loss autocorrelation=0.5`` (a weight) or ``--loss style.normalize=elements``."""
+    from audiostyle.errors import ParameterError
+
+    out: dict[str, dict[str, Any]] = {}
+    for key, value in parse_pairs(items, flag="--loss").items():
+        term, _, opt = key.partition(".")
+        spec = out.setdefault(
+            term.replace("_", "-") if term not in ("content", "style") else term, {}
+        )
+        if not opt:
+            try:
+                spec["weight"] = float(value)
+            except ValueError:
+                raise ParameterError(
+                    f"--loss {key}={value!r}: a weight must be a number."
+                ) from None
+        else:
+            spec.setdefault("options", {})[opt] = value
+    return out
+
+
+_STAGE_HELP = {
+    "transform": "spectral transform (see 'audiostyle plugins')",
+    "network": "feature network",
+    "optimizer": "optimizer",
+    "phase": "phase reconstructor",
+}
+_PANEL = "Recipe"
+
+_PARAMS: list[inspect.Parameter] = []
+
+
+def _p(name: str, annotation: Any) -> None:
+    _PARAMS.append(
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+    )
+
+
+_p(
+    "preset",
+    Annotated[
+        str | None,
+        typer.Option(
+            "--preset",
+            help="named recipe ('audiostyle presets')",
+            autocompletion=_presets,
+            rich_help_panel=_PANEL,
+        ),
+    ],
+)
+_p(
+    "recipe",
+    Annotated[
+        Path | None,
+        typer.Option(
+            "--recipe",
+            help="TOML recipe file (as written by --save-recipe)",
+            rich_help_panel=_PANEL,
+        ),
+    ],
+)
+for _stage in ("transform", "network", "optimizer", "phase"):
+    _p(
+        _stage,
+        Annotated[
+            str | None,
+            typer.Option(
+                f"--{_stage}",
+                help=_STAGE_HELP[_stage],
+                autocompletion=_names(_stage),
+                rich_help_panel=_PANEL,
+            ),
+        ],
+    )
+for _stage in ("transform", "network", "optimizer", "phase"):
+    _p(
+        f"{_stage}_opt",
+        Annotated[
+            list[str] | None,
+            typer.Option(
+                f"--{_stage}-opt",
+                help=f"{_stage} option key=value (repeatable)",
+                metavar="KEY=VALUE",
+                rich_help_panel=_PANEL,
+            ),
+        ],
+    )
+_p(
+    "loss",
+    Annotated[
+        list[str] | None,
+        typer.Option(
+            "--loss",
+            help="loss term weight NAME=W or option NAME.KEY=VALUE (repeatable)",
+            metavar="TERM[.KEY]=VALUE",
+            rich_help_panel=_PANEL,
+        ),
+    ],
+)
+_p(
+    "steps",
+    Annotated[
+        int | None, typer.Option("--steps", help="optimisation steps", rich_help_panel=_PANEL)
+    ],
+)
+_p(
+    "content_weight",
+    Annotated[
+        float | None,
+        typer.Option("--content-weight", help="weight of the content loss", rich_help_panel=_PANEL),
+    ],
+)
+_p(
+    "style_weight",
+    Annotated[
+        float | None,
+        typer.Option("--style-weight", help="weight of the style loss", rich_help_panel=_PANEL),
+    ],
+)
+_p(
+    "seed",
+    Annotated[
+        int | None,
+        typer.Option(
+            "--seed", help="random seed (network weights, noise, phase)", rich_help_panel=_PANEL
+        ),
+    ],
+)
+_p(
+    "sample_rate",
+    Annotated[
+        int | None,
+        typer.Option("--sample-rate", help="processing sample rate in Hz", rich_help_panel=_PANEL),
+    ],
+)
+_p(
+    "device",
+    Annotated[
+        str | None, typer.Option("--device", help="auto, cpu or cuda", rich_help_panel=_PANEL)
+    ],
+)
+_p(
+    "domain",
+    Annotated[
+        str | None,
+        typer.Option(
+            "--domain",
+            help="what the optimizer changes: spectrogram or waveform",
+            rich_help_panel=_PANEL,
+        ),
+    ],
+)
+_p(
+    "init",
+    Annotated[
+        str | None,
+        typer.Option(
+            "--init",
+            help="start: auto, content, noise, content-phase, style-phase",
+            rich_help_panel=_PANEL,
+        ),
+    ],
+)
+_p(
+    "clamp",
+    Annotated[
+        float | None,
+        typer.Option(
+            "--clamp",
+            help="clamp the log-magnitude to [0, CLAMP] (published-recipe behaviour)",
+            rich_help_panel=_PANEL,
+        ),
+    ],
+)
+
+FLAG_NAMES = [p.name for p in _PARAMS]
+
+
+def recipe_options(fn):
+    """Add the recipe flags to a Typer command; it receives ``flags: RecipeFlags``."""
+    sig = inspect.signature(fn)
+    own = [p for p in sig.parameters.values() if p.name != "flags"]
+
+    @functools.wraps(fn)
+    def wrapper(**kwargs):
+        flags = RecipeFlags(**{k: kwargs.pop(k, None) for k in FLAG_NAMES})
+        return fn(flags=flags, **kwargs)
+
+    params = own + [p for p in _PARAMS]
+    wrapper.__signature__ = sig.replace(parameters=params)
+    wrapper.__annotations__ = {p.name: p.annotation for p in params}
+    del wrapper.__wrapped__
+    return wrapper

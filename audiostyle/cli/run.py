@@ -1,0 +1,187 @@
+"""``transfer``, ``texture`` and ``demo``: thin layers over :mod:`audiostyle.api`."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from audiostyle.cli.common import RecipeFlags, recipe_options
+from audiostyle.cli.errors import handle_errors
+
+Output = Annotated[Path, typer.Option("--output", "-o", help="output file (.wav, .flac, .ogg)")]
+Force = Annotated[bool, typer.Option("--force", "-f", help="overwrite the output if it exists")]
+SaveRecipe = Annotated[
+    Path | None, typer.Option("--save-recipe", help="write the fully resolved recipe as TOML")
+]
+Report = Annotated[
+    Path | None,
+    typer.Option("--report", help="write a JSON report: recipe, versions, device, timings, losses"),
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or summary")]
+
+
+def _prepare(flags: RecipeFlags, output: Path, force: bool, extra_outputs: list[Path | None]):
+    """Resolve and validate the recipe and check every output before any work."""
+    from audiostyle.audio import check_output
+    from audiostyle.errors import ParameterError
+
+    recipe = flags.resolve()
+    recipe.validate()
+    check_output(output, force=force)
+    for extra in extra_outputs:
+        if extra is None:
+            continue
+        if extra.resolve() == output.resolve():
+            raise ParameterError(f"{extra} is also the audio output; choose another name.")
+        parent = extra.parent if str(extra.parent) else Path(".")
+        if not parent.is_dir():
+            raise ParameterError(f"directory {str(parent)!r} of {str(extra)!r} does not exist.")
+        if extra.exists() and not force:
+            raise ParameterError(f"{str(extra)!r} already exists; pass --force to overwrite it.")
+    return recipe
+
+
+def _execute(
+    kind: str,
+    *,
+    flags: RecipeFlags,
+    output: Path,
+    force: bool,
+    save_recipe: Path | None,
+    report: Path | None,
+    quiet: bool,
+    **kwargs,
+) -> None:
+    from audiostyle import api
+    from audiostyle.cli.progress import RichProgress
+    from audiostyle.cli.summary import print_summary
+
+    recipe = _prepare(flags, output, force, [save_recipe, report])
+    progress = RichProgress(enabled=not quiet)
+    try:
+        fn = api.transfer if kind == "transfer" else api.texture
+        result = fn(recipe=recipe, progress=progress, **kwargs)
+    finally:
+        progress.close()
+    result.save(output, force=force)
+    if save_recipe is not None:
+        result.recipe.save(save_recipe)
+    if report is not None:
+        result.save_report(report)
+    if not quiet:
+        print_summary(result, output)
+    if result.stopped == "interrupted":
+        typer.echo(
+            f"interrupted after {result.steps_done} of {result.recipe.steps} steps: "
+            f"wrote the best result so far (partial) to {output}.",
+            err=True,
+        )
+        raise typer.Exit(130)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to ``app``."""
+
+    @app.command()
+    @handle_errors
+    @recipe_options
+    def transfer(
+        content: Annotated[Path, typer.Argument(help="content audio (what is said or played)")],
+        style: Annotated[Path, typer.Argument(help="style audio (timbre, voice, texture)")],
+        output: Output,
+        flags: RecipeFlags,
+        force: Force = False,
+        offset: Annotated[float, typer.Option(help="start of the content, seconds")] = 0.0,
+        duration: Annotated[
+            float | None, typer.Option(help="length of content to use, seconds")
+        ] = None,
+        style_offset: Annotated[float, typer.Option(help="start of the style, seconds")] = 0.0,
+        style_duration: Annotated[
+            float | None, typer.Option(help="length of style to use, seconds")
+        ] = None,
+        save_recipe: SaveRecipe = None,
+        report: Report = None,
+        quiet: Quiet = False,
+    ) -> None:
+        """Give CONTENT the style of STYLE and write it to -o OUTPUT."""
+        _execute(
+            "transfer",
+            flags=flags,
+            output=output,
+            force=force,
+            save_recipe=save_recipe,
+            report=report,
+            quiet=quiet,
+            content=content,
+            style=style,
+            offset=offset,
+            duration=duration,
+            style_offset=style_offset,
+            style_duration=style_duration,
+        )
+
+    @app.command()
+    @handle_errors
+    @recipe_options
+    def texture(
+        style: Annotated[Path, typer.Argument(help="style audio to grow a texture from")],
+        output: Output,
+        flags: RecipeFlags,
+        duration: Annotated[float, typer.Option(help="length of the texture, seconds")] = 5.0,
+        force: Force = False,
+        style_offset: Annotated[float, typer.Option(help="start of the style, seconds")] = 0.0,
+        style_duration: Annotated[
+            float | None, typer.Option(help="length of style to use, seconds")
+        ] = None,
+        save_recipe: SaveRecipe = None,
+        report: Report = None,
+        quiet: Quiet = False,
+    ) -> None:
+        """Grow a texture of --duration seconds from STYLE (no content)."""
+        _execute(
+            "texture",
+            flags=flags,
+            output=output,
+            force=force,
+            save_recipe=save_recipe,
+            report=report,
+            quiet=quiet,
+            style=style,
+            duration=duration,
+            style_offset=style_offset,
+            style_duration=style_duration,
+        )
+
+    @app.command()
+    @handle_errors
+    @recipe_options
+    def demo(
+        output: Annotated[Path, typer.Option("--output", "-o", help="output file")] = Path(
+            "demo.wav"
+        ),
+        flags: RecipeFlags = None,
+        force: Force = False,
+        report: Report = None,
+        quiet: Quiet = False,
+    ) -> None:
+        """Re-voice a bundled male speech clip with a bundled female voice (5 s)."""
+        from audiostyle.api import demo_clip
+
+        content, style = demo_clip("content"), demo_clip("style")
+        if not quiet:
+            typer.echo(
+                f"content: {content.name}  style: {style.name}  "
+                "(LibriSpeech, CC-BY 4.0; attribution beside each clip)",
+                err=True,
+            )
+        _execute(
+            "transfer",
+            flags=flags,
+            output=output,
+            force=force,
+            save_recipe=None,
+            report=report,
+            quiet=quiet,
+            content=content,
+            style=style,
+        )

@@ -1,0 +1,20 @@
+"""Built-in loss terms."""
+
+from audiostyle.hookspecs import hookimpl
+from audiostyle.losses.options import ContentLossOptions, StyleLossOptions
+
+
+@hookimpl
+def register_losses(register):
+    register(
+        "content",
+        "audiostyle.losses.gram:ContentLoss",
+        options=ContentLossOptions,
+        description="squared distance of feature maps to the content's",
+    )
+    register(
+        "style",
+        "audiostyle.losses.gram:StyleLoss",
+        options=StyleLossOptions,
+        description="squared distance of Gram matrices to the style's",
+    )

@@ -1,0 +1,420 @@
+"""The engine: one style transfer (or texture) from arrays to an array.
+
+It resolves every stage from the recipe, computes the targets once, and minimises
+one closure over one tensor: the log-magnitude (``domain="spectrogram"``, then the
+phase stage builds the wave) or the wave itself (``domain="waveform"``). It knows
+nothing of files or the command line (see :mod:`audiostyle.api`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+
+from audiostyle.errors import AudioError, ParameterError
+from audiostyle.optimizers.base import StepInfo
+from audiostyle.plugins import create
+from audiostyle.recipe import Recipe
+
+SILENCE_PEAK = 1e-6  # below this peak amplitude a clip counts as digital silence
+
+
+class Progress(Protocol):
+    """Receives progress of the long stages ("optimize", "phase")."""
+
+    def start(self, stage: str, total: int) -> None:
+        """A stage begins with ``total`` steps."""
+
+    def update(self, stage: str, done: int, info: dict[str, float]) -> None:
+        """``done`` steps of ``stage`` are finished; ``info`` holds current losses."""
+
+    def finish(self, stage: str) -> None:
+        """The stage has ended."""
+
+
+@dataclass
+class StepReport:
+    """What a user callback receives after every optimisation step."""
+
+    step: int
+    steps: int
+    loss: float
+    losses: dict[str, float]
+    evaluations: int
+    elapsed: float
+
+
+@dataclass
+class EngineOutput:
+    """Everything a run produced."""
+
+    audio: np.ndarray
+    sample_rate: int
+    recipe: Recipe
+    timings: dict[str, float]
+    history: list[dict[str, float]]
+    initial_losses: dict[str, float]
+    final_losses: dict[str, float]
+    steps_done: int
+    evaluations: int
+    stopped: str | None = None
+    nonfinite_step: int | None = None
+    peak_scale: float = 1.0
+    device: str = "cpu"
+    magnitude: torch.Tensor | None = field(default=None, repr=False)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        """True if the optimisation did not run all its steps (Ctrl-C or non-finite)."""
+        return self.stopped in ("interrupted", "non-finite")
+
+
+def resolve_device(device: str) -> torch.device:
+    """``auto`` -> cuda if available, else cpu; a clear error for unusable devices."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ParameterError(
+            f"--device {device}: no CUDA device is available here; use --device cpu or auto."
+        )
+    if device not in ("cpu",) and not device.startswith("cuda"):
+        raise ParameterError(f"--device {device!r} is not one of auto, cpu, cuda.")
+    return torch.device(device)
+
+
+def _check_signal(y: np.ndarray | None, *, role: str, n_fft: int) -> None:
+    if y is None:
+        return
+    if y.ndim != 1:
+        raise ParameterError(f"{role} must be mono, shape (time,), got {y.shape}.")
+    if y.shape[0] < n_fft:
+        raise AudioError(
+            f"{role} has {y.shape[0]} samples, shorter than the analysis window "
+            f"(n_fft={n_fft}); use a longer clip or a smaller --transform-opt n_fft."
+        )
+    if not np.isfinite(y).all():
+        raise AudioError(f"{role} contains NaN or Inf samples; repair the audio.")
+
+
+def run(
+    recipe: Recipe,
+    *,
+    style: np.ndarray,
+    content: np.ndarray | None = None,
+    length: int | None = None,
+    callback: Callable[[StepReport], bool | None] | None = None,
+    progress: Progress | None = None,
+) -> EngineOutput:
+    """Run a transfer (``content`` given) or a texture (``content=None``, ``length``).
+
+    Parameters
+    ----------
+    recipe : Recipe
+        Every choice; validated here.
+    style : ndarray [shape=(time,)], float32
+        At ``recipe.sample_rate``.
+    content : ndarray [shape=(time,)], float32, optional
+        At ``recipe.sample_rate``; sets the output length.
+    length : int, optional
+        Output length in samples for a texture.
+    callback : callable(StepReport) -> bool, optional
+        Called after every step; return ``True`` to stop early.
+    progress : Progress, optional
+        Receives progress of the optimisation and phase stages.
+    """
+    t_start = time.perf_counter()
+    built = recipe.validate()
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+    device = resolve_device(recipe.device)
+    sr = recipe.sample_rate
+    stft_opts = built["transform"]
+    n_fft = stft_opts.n_fft
+    style = np.asarray(style, dtype=np.float32)
+    content = None if content is None else np.asarray(content, dtype=np.float32)
+    _check_signal(style, role="style", n_fft=n_fft)
+    _check_signal(content, role="content", n_fft=n_fft)
+    if content is None:
+        if length is None or length < n_fft:
+            raise ParameterError(
+                f"texture length={length} samples must be at least "
+                f"n_fft={n_fft}; give a longer --duration."
+            )
+    else:
+        length = content.shape[0]
+    if float(np.abs(style).max()) < SILENCE_PEAK:
+        raise AudioError(
+            "style is digital silence: there is no style to take; "
+            "give a style clip with sound in it."
+        )
+    if content is not None and float(np.abs(content).max()) < SILENCE_PEAK:
+        warnings.warn(
+            "content is digital silence; the output will be a texture of the "
+            "style shaped by nothing.",
+            stacklevel=2,
+        )
+        notes.append("content is digital silence")
+
+    # -- stages -------------------------------------------------------------------------
+    t = time.perf_counter()
+    transform = create("transform", recipe.transform.name, stft_opts, sample_rate=sr, device=device)
+    network = create(
+        "network",
+        recipe.network.name,
+        built["network"],
+        n_bins=transform.n_bins,
+        seed=recipe.seed,
+        device=device,
+    )
+    optimizer = create("optimizer", recipe.optimizer.name, built["optimizer"])
+    phase = create("phase", recipe.phase.name, built["phase"])
+    generator = torch.Generator().manual_seed(recipe.seed)
+    timings["setup"] = time.perf_counter() - t
+
+    # -- analysis and targets -----------------------------------------------------------
+    t = time.perf_counter()
+    style_t = torch.from_numpy(style).to(device)
+    style_rep = torch.log1p(transform.stft(style_t).abs())
+    content_t = content_spec = content_rep = None
+    if content is not None:
+        content_t = torch.from_numpy(content).to(device)
+        content_spec = transform.stft(content_t)
+        content_rep = torch.log1p(content_spec.abs())
+    terms: dict[str, tuple[float, Any]] = {}
+    for name, choice in recipe.losses.items():
+        if choice.weight == 0:
+            continue
+        term = create("loss", name, built["losses"][name], network=network)
+        if term.needs_content and content is None:
+            continue
+        terms[name] = (choice.weight, term)
+    if not terms:
+        raise ParameterError(
+            "every loss weight is 0 (or needs a content); give --style-weight > 0."
+        )
+    with torch.no_grad():
+        style_feats = network(style_rep.unsqueeze(0))
+        content_feats = network(content_rep.unsqueeze(0)) if content_rep is not None else None
+        for _, term in terms.values():
+            term.prepare(content=content_feats, style=style_feats)
+    del style_feats, content_feats
+    timings["analysis"] = time.perf_counter() - t
+
+    # -- what the optimizer changes -------------------------------------------------------
+    init = recipe.init
+    if init == "auto":
+        init = "content" if content is not None else "noise"
+    if init == "content" and content is None:
+        raise ParameterError("init='content' needs a content clip; use init=noise for a texture.")
+    n_frames = transform.n_frames(length)
+    content_phase = None
+    if content_spec is not None:
+        content_phase = content_spec / content_spec.abs().clamp_min(1e-12)
+        content_phase = torch.where(
+            content_spec.abs() > 0, content_phase, torch.ones_like(content_phase)
+        )
+    clamp = recipe.clamp
+    t = time.perf_counter()
+    if recipe.domain == "spectrogram":
+        if init == "content":
+            x0 = content_rep.clone()
+        else:
+            x0 = (
+                torch.randn((transform.n_bins, n_frames), generator=generator) * recipe.noise_scale
+            ).to(device)
+
+        def to_rep(x: torch.Tensor) -> torch.Tensor:
+            if clamp is not None:
+                with torch.no_grad():
+                    x.clamp_(0, clamp)
+            return x
+    else:
+        x0 = _waveform_start(
+            init,
+            recipe=recipe,
+            content=content_t,
+            style_rep=style_rep,
+            content_phase=content_phase,
+            length=length,
+            transform=transform,
+            phase=phase,
+            generator=generator,
+            device=device,
+        )
+
+        def to_rep(x: torch.Tensor) -> torch.Tensor:
+            rep = torch.log1p(transform.stft(x).abs())
+            if clamp is not None:
+                rep = rep.clamp(0, clamp)
+            return rep
+
+    timings["init"] = time.perf_counter() - t
+
+    components: dict[str, float] = {}
+    first: dict[str, float] = {}
+
+    def objective(x: torch.Tensor) -> torch.Tensor:
+        feats = network(to_rep(x).unsqueeze(0))
+        total = None
+        parts = {}
+        for name, (weight, term) in terms.items():
+            value = term(feats) * weight
+            parts[name] = value
+            total = value if total is None else total + value
+        components.clear()
+        components.update({k: float(v.detach()) for k, v in parts.items()})
+        components["total"] = float(total.detach())
+        if not first:
+            first.update(components)
+        return total
+
+    history: list[dict[str, float]] = []
+    t_opt = time.perf_counter()
+    if progress is not None:
+        progress.start("optimize", recipe.steps)
+
+    def on_step(info: StepInfo) -> bool:
+        row = {
+            "step": info.step,
+            "loss": info.loss,
+            "evaluations": info.evaluations,
+            **{k: v for k, v in components.items() if k != "total"},
+        }
+        history.append(row)
+        if progress is not None:
+            progress.update("optimize", info.step, {"loss": info.loss})
+        if callback is not None:
+            report = StepReport(
+                info.step,
+                info.steps,
+                info.loss,
+                {k: v for k, v in components.items() if k != "total"},
+                info.evaluations,
+                time.perf_counter() - t_opt,
+            )
+            return bool(callback(report))
+        return False
+
+    result = optimizer.minimize(objective, x0, steps=recipe.steps, callback=on_step)
+    if progress is not None:
+        progress.finish("optimize")
+    timings["optimize"] = time.perf_counter() - t_opt
+    if result.stopped == "non-finite":
+        notes.append(
+            f"the loss became NaN/Inf at step {result.nonfinite_step}; kept the last finite state"
+        )
+        warnings.warn(notes[-1], stacklevel=2)
+    x = result.x.detach()
+    with torch.no_grad():
+        objective(x.clone())
+        final = dict(components)
+    if not first:
+        first = dict(final)
+
+    # -- back to a wave -----------------------------------------------------------------
+    t = time.perf_counter()
+    magnitude = None
+    if recipe.domain == "spectrogram":
+        rep = x.clamp(0, clamp) if clamp is not None else x
+        magnitude = torch.expm1(rep).clamp_min(0)
+        if progress is not None:
+            progress.start("phase", getattr(phase.options, "n_iter", 0))
+
+        def on_phase(i: int, n: int) -> None:
+            if progress is not None:
+                progress.update("phase", i, {})
+
+        wave = phase.reconstruct(
+            magnitude,
+            transform=transform,
+            length=length,
+            content_phase=content_phase,
+            generator=generator,
+            callback=on_phase,
+        )
+        if progress is not None:
+            progress.finish("phase")
+    else:
+        wave = x
+        magnitude = transform.stft(x).abs()
+    timings["phase"] = time.perf_counter() - t
+    audio = wave.detach().to("cpu", torch.float32).numpy().reshape(-1)[:length]
+    if not np.isfinite(audio).all():
+        notes.append("phase reconstruction produced NaN/Inf; replaced them with 0")
+        audio = np.nan_to_num(audio, nan=0.0, posinf=0.0, neginf=0.0)
+    peak = float(np.abs(audio).max()) if audio.size else 0.0
+    scale = 1.0
+    if peak > recipe.peak:
+        scale = recipe.peak / peak
+        audio = audio * scale
+        notes.append(
+            f"output peak {peak:.3f} exceeded {recipe.peak}; scaled by "
+            f"{scale:.3f} ({20 * math.log10(scale):.1f} dB)"
+        )
+    timings["total"] = time.perf_counter() - t_start
+    return EngineOutput(
+        audio=audio.astype(np.float32),
+        sample_rate=sr,
+        recipe=recipe,
+        timings=timings,
+        history=history,
+        initial_losses=first,
+        final_losses=final,
+        steps_done=result.steps_done,
+        evaluations=result.evaluations,
+        stopped=result.stopped,
+        nonfinite_step=result.nonfinite_step,
+        peak_scale=scale,
+        device=str(device),
+        magnitude=magnitude,
+        notes=notes,
+    )
+
+
+def _waveform_start(
+    init: str,
+    *,
+    recipe: Recipe,
+    content,
+    style_rep,
+    content_phase,
+    length,
+    transform,
+    phase,
+    generator,
+    device,
+) -> torch.Tensor:
+    if init == "content":
+        return content.clone()
+    if init == "noise":
+        return (torch.randn(length, generator=generator) * recipe.noise_scale).to(device)
+    if init == "content-phase":
+        if content is None:
+            raise ParameterError("init='content-phase' needs a content clip.")
+        mag = transform.stft(content).abs()
+        return phase.reconstruct(
+            mag,
+            transform=transform,
+            length=length,
+            content_phase=content_phase,
+            generator=generator,
+        ).detach()
+    if init == "style-phase":
+        mag = torch.expm1(style_rep)
+        frames = transform.n_frames(length)
+        reps = math.ceil(frames / mag.shape[-1])
+        mag = mag.repeat(1, reps)[:, :frames]
+        return phase.reconstruct(
+            mag, transform=transform, length=length, content_phase=None, generator=generator
+        ).detach()
+    raise ParameterError(
+        f"init={init!r} is not one of auto, content, noise, content-phase, style-phase."
+    )

@@ -1,0 +1,1 @@
+"""Loss terms: content, Gram style, and any a plugin adds."""

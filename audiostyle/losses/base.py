@@ -1,0 +1,31 @@
+"""The loss-term contract.
+
+A loss term is built as ``Term(options, *, network)``, prepared once with the
+feature maps of the content and the style (targets computed once), then called on
+the output's feature maps at every step. The engine sums ``weight * term(features)``
+over the recipe's terms, so a new term never needs an engine change.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+class LossTerm:
+    """One weighted term of the objective."""
+
+    #: ``True`` if the term needs the content (texture runs skip such terms).
+    needs_content: bool = False
+
+    def __init__(self, options=None, *, network=None) -> None:
+        self.options = options
+        self.network = network
+
+    def prepare(
+        self, *, content: dict[str, torch.Tensor] | None, style: dict[str, torch.Tensor]
+    ) -> None:
+        """Compute targets from the content's and style's feature maps (no grad)."""
+
+    def __call__(self, features: dict[str, torch.Tensor]) -> torch.Tensor:
+        """The term's value (a scalar tensor) for the output's feature maps."""
+        raise NotImplementedError

@@ -1,0 +1,1 @@
+"""Feature networks: frozen, seeded random CNNs."""

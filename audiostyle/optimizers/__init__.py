@@ -1,0 +1,1 @@
+"""Optimizers that minimise a closure over one tensor."""

@@ -1,0 +1,1 @@
+"""Phase reconstruction: from a magnitude to a waveform."""

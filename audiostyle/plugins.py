@@ -1,0 +1,371 @@
+"""The plugin manager and the registry of implementations, one per stage.
+
+Built-in plugins (``audiostyle/default_plugins/``) are registered by module path;
+third-party plugins by entry points of group ``audiostyle``. Set
+``AUDIOSTYLE_LOAD_PLUGINS`` to a comma-separated list of entry-point names to load
+only those, or to an empty string to load none. ``block("name")`` (the CLI's
+``--disable-plugin``) keeps a plugin from loading.
+
+A plugin that fails to import or raises in its hook does not break the tool: the
+failure is recorded (plugin, distribution, error) and shown by
+``audiostyle plugins``; the other plugins load.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import os
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any
+
+import pluggy
+
+from audiostyle import hookspecs
+from audiostyle.errors import ParameterError, PluginError, UnknownBackendError
+from audiostyle.options import NoOptions, build, closest_hint
+
+ENTRY_POINT_GROUP = "audiostyle"
+LOAD_PLUGINS_ENV = "AUDIOSTYLE_LOAD_PLUGINS"
+
+DEFAULT_PLUGINS = (
+    "audiostyle.default_plugins.transforms",
+    "audiostyle.default_plugins.networks",
+    "audiostyle.default_plugins.optimizers",
+    "audiostyle.default_plugins.phase",
+    "audiostyle.default_plugins.losses",
+)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One pluggable stage: its CLI name, hook name and human name."""
+
+    key: str
+    hook: str
+    title: str
+
+
+STAGES: dict[str, Stage] = {
+    s.key: s
+    for s in (
+        Stage("transform", "register_transforms", "spectral transform"),
+        Stage("network", "register_networks", "feature network"),
+        Stage("optimizer", "register_optimizers", "optimizer"),
+        Stage("phase", "register_phase_reconstructors", "phase reconstructor"),
+        Stage("loss", "register_losses", "loss term"),
+        Stage("metric", "register_metrics", "quality metric"),
+        Stage("executor", "register_executors", "executor"),
+        Stage("suite", "register_suites", "benchmark suite"),
+    )
+}
+
+# A stage may name a base class its implementations must subclass (checked on load).
+_CONTRACTS: dict[str, str] = {
+    "transform": "audiostyle.transforms.base:SpectralTransform",
+    "network": "audiostyle.networks.base:FeatureNetwork",
+    "optimizer": "audiostyle.optimizers.base:Optimizer",
+    "phase": "audiostyle.phase.base:PhaseReconstructor",
+    "loss": "audiostyle.losses.base:LossTerm",
+}
+
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
+
+
+@dataclass(frozen=True)
+class Implementation:
+    """A registered implementation of a stage."""
+
+    stage: str
+    name: str
+    target: str | type
+    options: type
+    description: str
+    plugin: str
+    distribution: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def target_path(self) -> str:
+        """The import path of the implementing class."""
+        if isinstance(self.target, str):
+            return self.target
+        return f"{self.target.__module__}:{self.target.__qualname__}"
+
+    def load(self) -> type:
+        """Import and return the implementing class, checking the stage contract."""
+        if not isinstance(self.target, str):
+            cls = self.target
+        else:
+            module_name, _, attr = self.target.partition(":")
+            try:
+                module = importlib.import_module(module_name)
+                cls = module
+                for part in attr.split("."):
+                    cls = getattr(cls, part)
+            except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
+                raise PluginError(
+                    f"{self.stage} {self.name!r} from plugin {self.plugin!r}"
+                    f"{self._dist()} cannot be loaded ({self.target}): "
+                    f"{type(exc).__name__}: {exc}. Reinstall or disable that plugin."
+                ) from exc
+        contract = _CONTRACTS.get(self.stage)
+        if contract is not None:
+            base = _import_path(contract)
+            if not (isinstance(cls, type) and issubclass(cls, base)):
+                raise PluginError(
+                    f"{self.stage} {self.name!r} from plugin {self.plugin!r}{self._dist()} "
+                    f"does not follow the stage contract: {self.target_path} is not a "
+                    f"subclass of {contract.replace(':', '.')}. Fix or disable that plugin."
+                )
+        return cls
+
+    def parse_options(self, values: dict[str, Any] | None = None) -> Any:
+        """Validate ``values`` against this implementation's options schema."""
+        return build(self.options, values, context=f"{self.stage} {self.name!r}")
+
+    def _dist(self) -> str:
+        return f" (distribution {self.distribution})" if self.distribution else ""
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    """A plugin that failed to import, raised in a hook or registered badly."""
+
+    plugin: str
+    distribution: str | None
+    error: str
+
+
+def _import_path(path: str) -> Any:
+    module_name, _, attr = path.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+class Registry:
+    """The plugin manager plus the implementations its plugins registered."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self.pm.add_hookspecs(hookspecs)
+        self._lock = threading.RLock()
+        self._loaded = False
+        self._impls: dict[str, dict[str, Implementation]] | None = None
+        self.failures: list[PluginFailure] = []
+        self._load_failures: list[PluginFailure] = []
+        self._distributions: dict[str, str] = {}
+
+    # -- loading -----------------------------------------------------------------
+    def load(self) -> None:
+        """Register built-in plugins and entry-point plugins (once)."""
+        with self._lock:
+            if self._loaded:
+                return
+            self._loaded = True
+            for module_name in DEFAULT_PLUGINS:
+                if self.pm.is_blocked(module_name):
+                    continue
+                module = importlib.import_module(module_name)
+                self.pm.register(module, name=module_name)
+                self._distributions[module_name] = "audiostyle"
+            self._load_entry_points()
+            try:
+                self.pm.check_pending()
+            except pluggy.PluginValidationError as exc:
+                self._load_failures.append(PluginFailure(str(exc.plugin), None, str(exc)))
+
+    def _load_entry_points(self) -> None:
+        wanted = os.environ.get(LOAD_PLUGINS_ENV)
+        allowed = None
+        if wanted is not None:
+            allowed = {w.strip() for w in wanted.split(",") if w.strip()}
+            if not allowed:
+                return
+        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if allowed is not None and ep.name not in allowed:
+                continue
+            if self.pm.is_blocked(ep.name) or self.pm.has_plugin(ep.name):
+                continue
+            dist = ep.dist.name if getattr(ep, "dist", None) else None
+            try:
+                plugin = ep.load()
+                self.pm.register(plugin, name=ep.name)
+            except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
+                self._load_failures.append(
+                    PluginFailure(ep.name, dist, f"failed to import: {type(exc).__name__}: {exc}")
+                )
+                continue
+            self._distributions[ep.name] = dist or "?"
+
+    def register_plugin(self, plugin: object, *, name: str, distribution: str | None = None):
+        """Register a plugin object (module or instance with hookimpls) by hand."""
+        self.load()
+        with self._lock:
+            self.pm.register(plugin, name=name)
+            if distribution:
+                self._distributions[name] = distribution
+            self._impls = None
+
+    def unregister_plugin(self, name: str) -> None:
+        """Remove a plugin registered by name and forget what it registered."""
+        with self._lock:
+            if self.pm.has_plugin(name):
+                self.pm.unregister(name=name)
+            self._impls = None
+
+    def block(self, name: str) -> None:
+        """Keep the plugin ``name`` from loading (like pytest's ``-p no:name``)."""
+        with self._lock:
+            if self.pm.has_plugin(name):
+                self.pm.unregister(name=name)
+            self.pm.set_blocked(name)
+            self._impls = None
+
+    # -- collecting --------------------------------------------------------------
+    def _collect(self) -> dict[str, dict[str, Implementation]]:
+        self.load()
+        with self._lock:
+            if self._impls is not None:
+                return self._impls
+            impls: dict[str, dict[str, Implementation]] = {k: {} for k in STAGES}
+            failures = list(self._load_failures)
+            for stage in STAGES.values():
+                caller = getattr(self.pm.hook, stage.hook)
+                # get_hookimpls() is in registration order (pluggy *calls* them in
+                # reverse): built-ins come first and win name clashes.
+                for impl in caller.get_hookimpls():
+                    plugin_name = self.pm.get_name(impl.plugin) or repr(impl.plugin)
+                    dist = self._distributions.get(plugin_name)
+                    register = self._make_register(stage, plugin_name, dist, impls, failures)
+                    try:
+                        impl.function(**{a: register for a in impl.argnames})
+                    except Exception as exc:  # noqa: BLE001
+                        failures.append(
+                            PluginFailure(
+                                plugin_name,
+                                dist,
+                                f"{stage.hook} raised {type(exc).__name__}: {exc}",
+                            )
+                        )
+            self._impls = impls
+            self.failures = failures
+            return impls
+
+    def _make_register(
+        self,
+        stage: Stage,
+        plugin: str,
+        dist: str | None,
+        impls: dict[str, dict[str, Implementation]],
+        failures: list[PluginFailure],
+    ) -> Callable[..., None]:
+        def register(
+            name: str,
+            target: str | type,
+            *,
+            options: type | None = None,
+            description: str = "",
+            **extra: Any,
+        ) -> None:
+            problem = None
+            if not isinstance(name, str) or not _NAME_RE.match(name):
+                problem = f"invalid {stage.key} name {name!r} (use lower-case, digits, -_.)"
+            elif not (isinstance(target, type) or (isinstance(target, str) and ":" in target)):
+                problem = (
+                    f"{stage.key} {name!r}: target must be a class or "
+                    f"'module:Class', got {target!r}"
+                )
+            elif options is not None and not dataclasses.is_dataclass(options):
+                problem = f"{stage.key} {name!r}: options must be a dataclass, got {options!r}"
+            elif name in impls[stage.key]:
+                first = impls[stage.key][name]
+                problem = (
+                    f"{stage.key} name {name!r} is already registered by plugin "
+                    f"{first.plugin!r}; plugin {plugin!r} registered it again "
+                    f"(ignored). Rename one of them."
+                )
+            if problem:
+                failures.append(PluginFailure(plugin, dist, problem))
+                return
+            impls[stage.key][name] = Implementation(
+                stage=stage.key,
+                name=name,
+                target=target,
+                options=options or NoOptions,
+                description=(description or "").strip().splitlines()[0] if description else "",
+                plugin=plugin,
+                distribution=dist,
+                extra=dict(extra),
+            )
+
+        return register
+
+    # -- lookup ------------------------------------------------------------------
+    def available(self, stage: str) -> dict[str, Implementation]:
+        """Every implementation of ``stage`` by name."""
+        if stage not in STAGES:
+            raise ParameterError(f"unknown stage {stage!r}; stages: {', '.join(STAGES)}.")
+        return dict(self._collect()[stage])
+
+    def get(self, stage: str, name: str) -> Implementation:
+        """The implementation ``name`` of ``stage``; a clear error if there is none."""
+        found = self.available(stage)
+        if name not in found:
+            title = STAGES[stage].title
+            hint = closest_hint(name, found)
+            raise UnknownBackendError(
+                f"no {title} named {name!r}.{hint} Installed: "
+                f"{', '.join(sorted(found)) or '(none)'}. Run 'audiostyle plugins' "
+                "or install a plugin providing it."
+            )
+        return found[name]
+
+    def add_failure(self, failure: PluginFailure) -> None:
+        """Record a failure found outside collection (e.g. in ``register_commands``)."""
+        with self._lock:
+            self._load_failures.append(failure)
+            self._impls = None
+
+    def distribution(self, plugin: str) -> str | None:
+        """The distribution that provides plugin ``plugin``, if known."""
+        return self._distributions.get(plugin)
+
+    def reset(self) -> None:
+        """Forget collected implementations (after plugins change)."""
+        with self._lock:
+            self._impls = None
+
+
+registry = Registry()
+pm = registry.pm
+
+
+def available(stage: str) -> dict[str, Implementation]:
+    """Every implementation of ``stage`` by name (see :meth:`Registry.available`)."""
+    return registry.available(stage)
+
+
+def get_backend(stage: str, name: str) -> Implementation:
+    """The implementation ``name`` of ``stage`` or :class:`UnknownBackendError`."""
+    return registry.get(stage, name)
+
+
+def failures() -> list[PluginFailure]:
+    """Plugins that failed to load or register."""
+    registry._collect()
+    return list(registry.failures)
+
+
+def create(stage: str, name: str, options: Any = None, **kwargs: Any) -> Any:
+    """Instantiate implementation ``name`` with validated options and keyword args."""
+    impl = get_backend(stage, name)
+    if options is None or isinstance(options, dict):
+        options = impl.parse_options(options)
+    return impl.load()(options, **kwargs)

@@ -1,0 +1,324 @@
+"""Recipes: every choice of a run, resolved, saved and loaded as TOML.
+
+Resolution order: the preset (``default`` unless named) <- a recipe file <- explicit
+overrides (CLI flags or API keywords). When an override changes a stage's backend,
+the preset's options for that stage are kept where the new backend has them.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from audiostyle.errors import ParameterError
+from audiostyle.options import as_dict, closest_hint, convert
+
+DEFAULT_SAMPLE_RATE = 22_050  # Hz
+Domain = Literal["spectrogram", "waveform"]
+Init = Literal["auto", "content", "noise", "style-phase", "content-phase"]
+Device = Literal["auto", "cpu", "cuda"]
+STAGE_KEYS = ("transform", "network", "optimizer", "phase")
+
+
+@dataclass
+class StageChoice:
+    """A backend name and its options (as given; validated by :meth:`Recipe.validate`)."""
+
+    name: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LossChoice:
+    """A loss term: its weight and options."""
+
+    weight: float = 1.0
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Recipe:
+    """Every choice of a run.
+
+    ``domain`` says what the optimizer changes: the log-magnitude (``spectrogram``,
+    then the phase stage builds a wave) or the wave itself (``waveform``).
+    ``init`` is the starting point: ``content``, ``noise``, or in waveform mode the
+    wave the phase stage builds from the content's (``content-phase``) or the
+    style's (``style-phase``) magnitude; ``auto`` = content for a transfer, noise for
+    a texture. ``clamp`` (if set) clamps the log-magnitude to [0, clamp] before every
+    step and at the end, as some published recipes do: it discards every
+    log-magnitude above ``clamp`` (most of a loud spectrum, heard as a dull,
+    compressed sound).
+    """
+
+    transform: StageChoice = field(default_factory=lambda: StageChoice("torch"))
+    network: StageChoice = field(default_factory=lambda: StageChoice("random-cnn"))
+    optimizer: StageChoice = field(default_factory=lambda: StageChoice("lbfgs"))
+    phase: StageChoice = field(default_factory=lambda: StageChoice("griffin-lim"))
+    losses: dict[str, LossChoice] = field(
+        default_factory=lambda: {"content": LossChoice(1.0), "style": LossChoice(1.0)}
+    )
+    domain: Domain = "spectrogram"
+    init: Init = "auto"
+    noise_scale: float = 1e-3
+    steps: int = 100
+    sample_rate: int = DEFAULT_SAMPLE_RATE
+    seed: int = 0
+    device: Device = "auto"
+    clamp: float | None = None
+    peak: float = 0.99
+    preset: str | None = None
+    description: str = ""
+
+    # -- convenience ----------------------------------------------------------------
+    @property
+    def content_weight(self) -> float:
+        """Weight of the ``content`` loss term (0 if absent)."""
+        c = self.losses.get("content")
+        return c.weight if c else 0.0
+
+    @property
+    def style_weight(self) -> float:
+        """Weight of the ``style`` loss term (0 if absent)."""
+        s = self.losses.get("style")
+        return s.weight if s else 0.0
+
+    def stage(self, key: str) -> StageChoice:
+        """The choice for stage ``key`` (transform, network, optimizer, phase)."""
+        return getattr(self, key)
+
+    def copy(self) -> Recipe:
+        """A deep copy."""
+        return copy.deepcopy(self)
+
+    # -- conversion -----------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain nested dict (TOML / JSON ready; ``None`` values are dropped)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if f.name in STAGE_KEYS:
+                out[f.name] = {"name": v.name, "options": dict(v.options)}
+            elif f.name == "losses":
+                out["losses"] = {
+                    k: {"weight": c.weight, "options": dict(c.options)} for k, c in v.items()
+                }
+            elif v is not None:
+                out[f.name] = v
+        return out
+
+    @classmethod
+    def from_dict(
+        cls, data: dict[str, Any], *, base: Recipe | None = None, source: str = "recipe"
+    ) -> Recipe:
+        """Apply ``data`` (as written by :meth:`to_dict`, possibly partial) over ``base``."""
+        recipe = (base or cls()).copy()
+        recipe.apply(data, source=source)
+        return recipe
+
+    def apply(self, data: dict[str, Any], *, source: str = "recipe") -> None:
+        """Apply a (partial) nested mapping of settings to this recipe in place."""
+        hints = {f.name: f.type for f in dataclasses.fields(self)}
+        import typing
+
+        types_ = typing.get_type_hints(type(self))
+        for key, value in data.items():
+            if key in STAGE_KEYS:
+                if isinstance(value, str):
+                    value = {"name": value}
+                if not isinstance(value, dict):
+                    raise ParameterError(f"{source}: [{key}] must be a table with name/options.")
+                unknown = set(value) - {"name", "options"}
+                if unknown:
+                    raise ParameterError(
+                        f"{source}: [{key}] has unknown key {sorted(unknown)[0]!r}; "
+                        "use name and options."
+                    )
+                self.set_stage(key, value.get("name"), value.get("options"))
+            elif key == "losses":
+                if not isinstance(value, dict):
+                    raise ParameterError(f"{source}: [losses] must be a table of terms.")
+                for term, spec in value.items():
+                    if spec is None or spec is False:
+                        self.losses.pop(term, None)
+                        continue
+                    if isinstance(spec, int | float):
+                        spec = {"weight": spec}
+                    unknown = set(spec) - {"weight", "options"}
+                    if unknown:
+                        raise ParameterError(
+                            f"{source}: [losses.{term}] has unknown key "
+                            f"{sorted(unknown)[0]!r}; use weight and options."
+                        )
+                    current = self.losses.get(term, LossChoice(1.0))
+                    weight = convert(
+                        spec.get("weight", current.weight), float, name=f"losses.{term}.weight"
+                    )
+                    opts = dict(current.options)
+                    opts.update(spec.get("options") or {})
+                    self.losses[term] = LossChoice(weight, opts)
+            elif key in hints:
+                setattr(self, key, convert(value, types_[key], name=key))
+            else:
+                hint = closest_hint(key, list(hints))
+                raise ParameterError(
+                    f"{source}: unknown setting {key!r}.{hint} Settings: {', '.join(hints)}."
+                )
+
+    def set_stage(self, key: str, name: str | None, options: dict[str, Any] | None = None) -> None:
+        """Choose a backend for stage ``key``; keep shared options when it changes."""
+        current = self.stage(key)
+        new_opts = dict(current.options)
+        if name is not None and name != current.name:
+            new_opts = _shared_options(key, name, new_opts)
+        new_opts.update(options or {})
+        setattr(self, key, StageChoice(name or current.name, new_opts))
+
+    def set_weight(self, term: str, weight: float) -> None:
+        """Set a loss term's weight (adding the term if needed)."""
+        current = self.losses.get(term, LossChoice(1.0))
+        self.losses[term] = LossChoice(float(weight), dict(current.options))
+
+    # -- validation -----------------------------------------------------------------
+    def validate(self) -> dict[str, Any]:
+        """Check every name and option; return the built options per stage/term.
+
+        Raises :class:`ParameterError` or :class:`UnknownBackendError` with a clear
+        message. Does not import torch.
+        """
+        from audiostyle.plugins import get_backend
+
+        if self.steps < 0:
+            raise ParameterError(f"steps={self.steps} must be >= 0.")
+        if self.sample_rate <= 0:
+            raise ParameterError(
+                f"sample_rate={self.sample_rate} must be a positive rate in Hz, e.g. 22050."
+            )
+        if not 0 < self.peak <= 1:
+            raise ParameterError(f"peak={self.peak} must be in (0, 1].")
+        if self.noise_scale < 0:
+            raise ParameterError(f"noise_scale={self.noise_scale} must be >= 0.")
+        if self.clamp is not None and self.clamp <= 0:
+            raise ParameterError(f"clamp={self.clamp} must be > 0 (or unset).")
+        built: dict[str, Any] = {}
+        for key in STAGE_KEYS:
+            choice = self.stage(key)
+            impl = get_backend(key, choice.name)
+            built[key] = impl.parse_options(choice.options)
+        if self.domain == "waveform":
+            impl = get_backend("transform", self.transform.name)
+            if not impl.extra.get("differentiable", False):
+                from audiostyle.plugins import available
+
+                ok = sorted(
+                    n for n, i in available("transform").items() if i.extra.get("differentiable")
+                )
+                raise ParameterError(
+                    f"--domain waveform needs a transform differentiable in torch; "
+                    f"{self.transform.name!r} is not. Use one of: {', '.join(ok)}."
+                )
+        if self.init in ("content-phase", "style-phase") and self.domain != "waveform":
+            raise ParameterError(
+                f"init={self.init!r} only applies to --domain waveform; use content or noise."
+            )
+        losses = {}
+        for term, choice in self.losses.items():
+            impl = get_backend("loss", term)
+            if choice.weight < 0:
+                raise ParameterError(f"{term} weight={choice.weight} must be >= 0.")
+            losses[term] = impl.parse_options(choice.options)
+        built["losses"] = losses
+        return built
+
+    # -- TOML -----------------------------------------------------------------------
+    def to_toml(self) -> str:
+        """The recipe as TOML text."""
+        return dumps_toml(self.to_dict())
+
+    def save(self, path: str | Path) -> None:
+        """Write the recipe as TOML (atomically)."""
+        from audiostyle.atomic import atomic_write_text
+
+        atomic_write_text(path, self.to_toml())
+
+    @classmethod
+    def load(cls, path: str | Path, *, base: Recipe | None = None) -> Recipe:
+        """Load a TOML recipe file; a ``preset`` key in it names the base."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ParameterError(f"recipe file {str(path)!r} does not exist.") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ParameterError(f"recipe file {str(path)!r} cannot be read: {exc}.") from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ParameterError(
+                f"recipe file {str(path)!r} is not valid TOML: {exc}. Fix that line "
+                "(see 'audiostyle transfer --save-recipe' for an example)."
+            ) from None
+        if base is None:
+            from audiostyle.presets import get_preset
+
+            base = get_preset(data.get("preset") or "default")
+        return cls.from_dict(data, base=base, source=f"recipe file {str(path)!r}")
+
+
+def _shared_options(stage: str, new_name: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Options in ``options`` that backend ``new_name`` of ``stage`` also has."""
+    try:
+        from audiostyle.plugins import get_backend
+
+        fields = {f.name for f in dataclasses.fields(get_backend(stage, new_name).options)}
+    except Exception:  # noqa: BLE001 - an unknown name is reported by validate()
+        return {}
+    return {k: v for k, v in options.items() if k in fields}
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    raise TypeError(f"cannot write {v!r} to TOML")
+
+
+def dumps_toml(data: dict[str, Any], prefix: str = "") -> str:
+    """A tiny TOML writer for nested dicts of scalars and lists."""
+    lines = []
+    tables = []
+    for k, v in data.items():
+        if v is None:
+            continue
+        if isinstance(v, dict):
+            tables.append((k, v))
+        else:
+            lines.append(f"{_key(k)} = {_toml_value(v)}")
+    out = "\n".join(lines)
+    for k, v in tables:
+        name = f"{prefix}.{_key(k)}" if prefix else _key(k)
+        body = dumps_toml(v, name)
+        scalars = any(not isinstance(x, dict) for x in v.values() if x is not None)
+        head = f"[{name}]\n" if scalars or not v else ""
+        out += ("\n\n" if out else "") + head + body
+    return out.strip() + "\n" if not prefix else out
+
+
+def _key(k: str) -> str:
+    import re
+
+    return k if re.match(r"^[A-Za-z0-9_-]+$", k) else _toml_value(k)
+
+
+def options_dict(options: Any) -> dict[str, Any]:
+    """Options dataclass to dict (re-exported for reports)."""
+    return as_dict(options)

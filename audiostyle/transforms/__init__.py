@@ -1,0 +1,1 @@
+"""Spectral transforms: STFT / iSTFT backends."""
