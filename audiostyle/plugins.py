@@ -38,6 +38,9 @@ DEFAULT_PLUGINS = (
     "audiostyle.default_plugins.optimizers",
     "audiostyle.default_plugins.phase",
     "audiostyle.default_plugins.losses",
+    "audiostyle.default_plugins.metrics",
+    "audiostyle.default_plugins.suites",
+    "audiostyle.default_plugins.executors",
 )
 
 
@@ -71,6 +74,8 @@ _CONTRACTS: dict[str, str] = {
     "optimizer": "audiostyle.optimizers.base:Optimizer",
     "phase": "audiostyle.phase.base:PhaseReconstructor",
     "loss": "audiostyle.losses.base:LossTerm",
+    "metric": "audiostyle.metrics.base:Metric",
+    "suite": "audiostyle.suites.base:Suite",
 }
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")

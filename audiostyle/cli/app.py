@@ -6,6 +6,9 @@ import typer
 
 from audiostyle import __version__
 
+# Modules of audiostyle.cli that each define register(app).
+COMMAND_MODULES = ("run", "info")
+
 
 def _version(value: bool) -> None:
     if value:
@@ -50,10 +53,10 @@ def build_app() -> typer.Typer:
             for name in disable_plugin:
                 registry.block(name)
 
-    from audiostyle.cli import info, run
+    import importlib
 
-    run.register(app)
-    info.register(app)
+    for module in COMMAND_MODULES:
+        importlib.import_module(f"audiostyle.cli.{module}").register(app)
     _plugin_commands(app)
     return app
 

@@ -1,0 +1,3 @@
+"""Built-in executors."""
+
+from audiostyle.hookspecs import hookimpl  # noqa: F401

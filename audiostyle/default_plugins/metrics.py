@@ -1,0 +1,3 @@
+"""Built-in metrics."""
+
+from audiostyle.hookspecs import hookimpl  # noqa: F401

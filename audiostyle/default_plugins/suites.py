@@ -1,0 +1,3 @@
+"""Built-in suites."""
+
+from audiostyle.hookspecs import hookimpl  # noqa: F401

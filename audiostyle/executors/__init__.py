@@ -1,0 +1,1 @@
+"""Executors: where many independent jobs run (local pool, Ray)."""

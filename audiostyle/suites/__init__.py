@@ -1,0 +1,1 @@
+"""Benchmark suites: generated cases where the right answer is known."""

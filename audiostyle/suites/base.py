@@ -1,0 +1,43 @@
+"""The suite contract.
+
+A suite is built as ``Suite(options)`` and asked for cases::
+
+    cases = suite.cases(size=8, seed=0, cache_dir=path, duration=10.0,
+                        sample_rate=22050)
+
+Each :class:`Case` names audio files (built on demand and cached under
+``cache_dir``; the same seed and size give the same files). When a synthesizer the
+suite needs is missing, ``cases`` raises
+:class:`~audiostyle.errors.DependencyError` naming the Debian package to install.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Case:
+    """One (content, style[, target]) case."""
+
+    name: str
+    content: Path
+    style: Path
+    target: Path | None = None  # the true output, when known
+    text: str | None = None  # the sentence spoken in content / target, when known
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class Suite:
+    """A named, reproducible set of cases."""
+
+    def __init__(self, options=None) -> None:
+        self.options = options
+
+    def cases(
+        self, *, size: int, seed: int, cache_dir: Path, duration: float, sample_rate: int
+    ) -> list[Case]:
+        """Build (or reuse from ``cache_dir``) ``size`` cases for ``seed``."""
+        raise NotImplementedError
