@@ -1,7 +1,18 @@
 """audiostyle: neural style transfer for audio with pluggable backends.
 
 Importing the package is light (no torch); the API functions import what they
-need on first use.
+need on first use. In a notebook::
+
+    import audiostyle
+
+    result = audiostyle.transfer("content.wav", "style.wav", steps=100)
+    result                    # an audio player, losses, timings and the recipe
+    result.plot()             # spectrograms and loss curves
+    result.save("out.wav")    # atomic; never overwrites unless force=True
+
+>>> import audiostyle
+>>> "transfer" in dir(audiostyle), audiostyle.demo_clip("style").exists()
+(True, True)
 """
 
 from __future__ import annotations
@@ -28,8 +39,10 @@ __all__ = [
     "PluginError",
     "Recipe",
     "Result",
+    "StepReport",
     "UnknownBackendError",
     "__version__",
+    "check_outputs",
     "demo_clip",
     "hookimpl",
     "presets",
@@ -44,11 +57,14 @@ _LAZY = {
     "resolve_recipe": "audiostyle.api",
     "demo_clip": "audiostyle.api",
     "Result": "audiostyle.api",
+    "check_outputs": "audiostyle.api",
     "Recipe": "audiostyle.recipe",
+    "StepReport": "audiostyle.engine",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from audiostyle.api import Result, demo_clip, resolve_recipe, texture, transfer
+    from audiostyle.api import Result, check_outputs, demo_clip, resolve_recipe, texture, transfer
+    from audiostyle.engine import StepReport
     from audiostyle.recipe import Recipe
 
 
@@ -62,3 +78,7 @@ def __getattr__(name: str) -> Any:
 
         return importlib.import_module("audiostyle.presets")
     raise AttributeError(f"module 'audiostyle' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -15,6 +15,8 @@ from audiostyle.errors import AudioError, OutputExistsError, ParameterError
 
 WRITE_FORMATS = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}
 READ_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif", ".oga")
+SILENCE_PEAK = 1e-6  # below this peak amplitude a clip counts as digital silence
+MAX_PEAK = 1e4  # float audio belongs in [-1, 1]; far beyond this it is not audio
 
 
 @dataclass
@@ -142,42 +144,111 @@ def resample(y: np.ndarray, orig: int, target: int) -> np.ndarray:
     return soxr.resample(y, orig, target, quality="HQ").astype(np.float32, copy=False)
 
 
-def check_output(path: str | Path, *, force: bool = False) -> Path:
-    """Check, before any work, that ``path`` can be written; return it as a Path."""
+def check_output(path: str | Path, *, force: bool = False, what: str = "output") -> Path:
+    """Check, before any work, that ``path`` can be written; return it as a Path.
+
+    The extension must be a supported format, the directory must exist and accept
+    a new file (tried for real, so read-only mounts and permissions are caught), and
+    the file must not exist unless ``force``.
+    """
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in WRITE_FORMATS:
         raise ParameterError(
-            f"output {str(path)!r}: unsupported extension {ext or '(none)'!r}; use one of "
+            f"{what} {str(path)!r}: unsupported extension {ext or '(none)'!r}; use one of "
             f"{', '.join(WRITE_FORMATS)}."
         )
+    check_writable(path, force=force, what=what)
+    return path
+
+
+def check_writable(path: str | Path, *, force: bool = False, what: str = "output") -> Path:
+    """Check that ``path`` (any kind of file) can be created or replaced."""
+    import tempfile
+
+    path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise AudioError(f"output directory {str(parent)!r} does not exist; create it first.")
-    if not os.access(parent, os.W_OK):
-        raise AudioError(f"output directory {str(parent)!r} is not writable.")
+        raise AudioError(
+            f"{what} directory {str(parent)!r} does not exist; create it first "
+            f"(mkdir -p {parent}) or choose another path."
+        )
     if path.is_dir():
-        raise AudioError(f"output {str(path)!r} is a directory; give a file name.")
+        raise AudioError(f"{what} {str(path)!r} is a directory; give a file name.")
     if path.exists() and not force:
         raise OutputExistsError(
-            f"output {str(path)!r} already exists; pass --force to overwrite it."
+            f"{what} {str(path)!r} already exists; pass --force to overwrite it."
         )
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=parent)
+    except OSError as exc:
+        raise AudioError(
+            f"{what} directory {str(parent)!r} is not writable ({exc.strerror or exc}); "
+            "choose another directory or fix its permissions."
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
     return path
 
 
 def save(path: str | Path, audio: np.ndarray, *, sample_rate: int, force: bool = False) -> Path:
     """Write mono audio atomically; the format follows the extension.
 
-    Raises :class:`OutputExistsError` if ``path`` exists and ``force`` is false.
+    Raises :class:`OutputExistsError` if ``path`` exists and ``force`` is false, and
+    :class:`AudioError` (writing nothing) for NaN/Inf samples or a failed write.
+    """
+    path = check_output(path, force=force)
+    audio = _checked_output(audio)
+    with atomic_path(path) as tmp:
+        write_to(tmp, audio, sample_rate=sample_rate, ext=path.suffix)
+    return path
+
+
+def _checked_output(audio: np.ndarray) -> np.ndarray:
+    audio = np.asarray(audio, dtype=np.float32)
+    if audio.ndim != 1 or audio.size == 0:
+        raise AudioError(f"refusing to write audio of shape {audio.shape}; expected (time,) > 0.")
+    if not np.isfinite(audio).all():
+        raise AudioError("refusing to write audio with NaN or Inf samples; nothing was written.")
+    return audio
+
+
+def write_to(tmp: str | Path, audio: np.ndarray, *, sample_rate: int, ext: str) -> None:
+    """Write ``audio`` to ``tmp`` in the format of extension ``ext`` (no checks, not atomic).
+
+    The building block of :func:`save` and of :class:`audiostyle.atomic.AtomicGroup`.
     """
     import soundfile as sf
 
-    path = check_output(path, force=force)
-    audio = np.asarray(audio, dtype=np.float32)
-    if not np.isfinite(audio).all():
-        raise AudioError("refusing to write audio with NaN or Inf samples.")
-    fmt = WRITE_FORMATS[path.suffix.lower()]
+    audio = _checked_output(audio)
+    fmt = WRITE_FORMATS[ext.lower()]
     subtype = {"WAV": "PCM_16", "FLAC": "PCM_16", "OGG": "VORBIS"}[fmt]
-    with atomic_path(path) as tmp:
-        sf.write(str(tmp), audio, sample_rate, format=fmt, subtype=subtype)
-    return path
+    sf.write(str(tmp), audio, sample_rate, format=fmt, subtype=subtype)
+
+
+def check_signal(
+    y: np.ndarray, *, role: str, source: str | None, n_fft: int, sample_rate: int
+) -> None:
+    """Check a loaded clip against the recipe before the expensive work.
+
+    Names the file (``source``) in the message; the engine repeats the checks for
+    array inputs without a file name.
+    """
+    where = f"{role} file {source!r}" if source else role
+    if y.shape[0] < n_fft:
+        raise AudioError(
+            f"{where} has {y.shape[0]} samples ({y.shape[0] / sample_rate:.3f} s), shorter "
+            f"than the analysis window (n_fft={n_fft}); use a longer clip or a smaller "
+            "--transform-opt n_fft."
+        )
+    if role == "style" and float(np.abs(y).max()) < SILENCE_PEAK:
+        raise AudioError(
+            f"{where} is digital silence (peak below {SILENCE_PEAK:g}): there is no style to "
+            "take; give a style clip with sound in it (or another --style-offset)."
+        )
+    peak = float(np.abs(y).max())
+    if peak > MAX_PEAK:
+        raise AudioError(
+            f"{where} has samples up to {peak:.3g}, far outside [-1, 1]; normalise it "
+            "(audio is expected as floats in [-1, 1])."
+        )

@@ -8,6 +8,7 @@ nothing of files or the command line (see :mod:`audiostyle.api`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 import warnings
@@ -19,6 +20,7 @@ import numpy as np
 import torch
 
 from audiostyle.errors import AudioError, ParameterError
+from audiostyle.losses.base import INPUT_KEY
 from audiostyle.optimizers.base import StepInfo
 from audiostyle.plugins import create
 from audiostyle.recipe import Recipe
@@ -70,6 +72,7 @@ class EngineOutput:
     device: str = "cpu"
     magnitude: torch.Tensor | None = field(default=None, repr=False)
     notes: list[str] = field(default_factory=list)
+    segments: int = 1  # > 1: a long content processed in segments (audiostyle.segments)
 
     @property
     def partial(self) -> bool:
@@ -112,6 +115,7 @@ def run(
     length: int | None = None,
     callback: Callable[[StepReport], bool | None] | None = None,
     progress: Progress | None = None,
+    shared: dict[str, Any] | None = None,
 ) -> EngineOutput:
     """Run a transfer (``content`` given) or a texture (``content=None``, ``length``).
 
@@ -129,11 +133,20 @@ def run(
         Called after every step; return ``True`` to stop early.
     progress : Progress, optional
         Receives progress of the optimisation and phase stages.
+    shared : dict, optional
+        State kept across calls with the same recipe and style (the segments of a long
+        content, see :mod:`audiostyle.segments`): pass the same empty dict to every
+        call; the stages and the style's targets are then built once.
     """
     t_start = time.perf_counter()
     built = recipe.validate()
     timings: dict[str, float] = {}
     notes: list[str] = []
+    if content is None and getattr(built["phase"], "init", None) == "content":
+        # A texture has no content phase to start from: decide now, not after the work.
+        built["phase"] = dataclasses.replace(built["phase"], init="random")
+        notes.append("texture: phase reconstruction starts from a random phase "
+                     "(there is no content phase)")
     device = resolve_device(recipe.device)
     sr = recipe.sample_rate
     stft_opts = built["transform"]
@@ -157,8 +170,8 @@ def run(
         )
     if content is not None and float(np.abs(content).max()) < SILENCE_PEAK:
         warnings.warn(
-            "content is digital silence; the output will be a texture of the "
-            "style shaped by nothing.",
+            "content is digital silence: started from it, the output is silence too "
+            "(use --init noise for a texture of the style instead).",
             stacklevel=2,
         )
         notes.append("content is digital silence")
@@ -173,9 +186,14 @@ def run(
         n_bins=transform.n_bins,
         seed=recipe.seed,
         device=device,
+        optional={"sample_rate": sr},  # for networks that declare it (e.g. mel filterbanks)
     )
     optimizer = create("optimizer", recipe.optimizer.name, built["optimizer"])
     phase = create("phase", recipe.phase.name, built["phase"])
+    if shared is not None:
+        transform, network, optimizer, phase = shared.setdefault(
+            "stages", (transform, network, optimizer, phase)
+        )
     generator = torch.Generator().manual_seed(recipe.seed)
     timings["setup"] = time.perf_counter() - t
 
@@ -192,7 +210,13 @@ def run(
     for name, choice in recipe.losses.items():
         if choice.weight == 0:
             continue
-        term = create("loss", name, built["losses"][name], network=network)
+        term = create(
+            "loss",
+            name,
+            built["losses"][name],
+            network=network,
+            optional={"frame_rate": sr / transform.hop_length},
+        )
         if term.needs_content and content is None:
             continue
         terms[name] = (choice.weight, term)
@@ -201,11 +225,23 @@ def run(
             "every loss weight is 0 (or needs a content); give --style-weight > 0."
         )
     with torch.no_grad():
-        style_feats = network(style_rep.unsqueeze(0))
-        content_feats = network(content_rep.unsqueeze(0)) if content_rep is not None else None
-        for _, term in terms.values():
-            term.prepare(content=content_feats, style=style_feats)
-    del style_feats, content_feats
+        content_feats = (
+            _features(network, content_rep.unsqueeze(0)) if content_rep is not None else None
+        )
+        if shared is not None and "terms" in shared:
+            # A later segment of a long content: the style's targets were computed once.
+            terms = shared["terms"]
+            for _, term in terms.values():
+                if term.needs_content:
+                    term.prepare(content=content_feats, style=shared["style_features"])
+        else:
+            style_feats = _features(network, style_rep.unsqueeze(0))
+            for _, term in terms.values():
+                term.prepare(content=content_feats, style=style_feats)
+            if shared is not None:
+                shared.update(terms=terms, style_features=style_feats)
+            del style_feats
+    del content_feats
     timings["analysis"] = time.perf_counter() - t
 
     # -- what the optimizer changes -------------------------------------------------------
@@ -222,6 +258,7 @@ def run(
             content_spec.abs() > 0, content_phase, torch.ones_like(content_phase)
         )
     clamp = recipe.clamp
+    wave_scale = 1.0  # waveform domain: the optimizer moves x / wave_scale (see below)
     t = time.perf_counter()
     if recipe.domain == "spectrogram":
         if init == "content":
@@ -248,10 +285,17 @@ def run(
             phase=phase,
             generator=generator,
             device=device,
+            notes=notes,
         )
+        # A change of variables: the optimizer moves z = wave / wave_scale, a signal of
+        # about unit RMS, as the log-magnitude is in the spectrogram domain. Adam's lr is
+        # then a step relative to the signal's level (in raw samples lr=0.05 is a 5 %
+        # full-scale jump per sample and step: the loss only rises).
+        wave_scale = _wave_scale(recipe, content=content_t, style=style_t)
+        x0 = x0 / wave_scale
 
         def to_rep(x: torch.Tensor) -> torch.Tensor:
-            rep = torch.log1p(transform.stft(x).abs())
+            rep = torch.log1p(transform.stft(x * wave_scale).abs())
             if clamp is not None:
                 rep = rep.clamp(0, clamp)
             return rep
@@ -260,9 +304,13 @@ def run(
 
     components: dict[str, float] = {}
     first: dict[str, float] = {}
+    # loss_norm="initial": the optimizer sees the objective divided by its value at the
+    # start (a constant), so every recipe starts at 1 whatever the units of its terms.
+    # Reported losses stay raw.
+    loss_unit: list[float] = []
 
     def objective(x: torch.Tensor) -> torch.Tensor:
-        feats = network(to_rep(x).unsqueeze(0))
+        feats = _features(network, to_rep(x).unsqueeze(0))
         total = None
         parts = {}
         for name, (weight, term) in terms.items():
@@ -274,6 +322,11 @@ def run(
         components["total"] = float(total.detach())
         if not first:
             first.update(components)
+        if recipe.loss_norm == "initial":
+            if not loss_unit:
+                v = components["total"]
+                loss_unit.append(v if math.isfinite(v) and v > 0 else 1.0)
+            return total / loss_unit[0]
         return total
 
     history: list[dict[str, float]] = []
@@ -282,6 +335,8 @@ def run(
         progress.start("optimize", recipe.steps)
 
     def on_step(info: StepInfo) -> bool:
+        if loss_unit:
+            info = StepInfo(info.step, info.steps, info.loss * loss_unit[0], info.evaluations)
         row = {
             "step": info.step,
             "loss": info.loss,
@@ -309,7 +364,8 @@ def run(
     timings["optimize"] = time.perf_counter() - t_opt
     if result.stopped == "non-finite":
         notes.append(
-            f"the loss became NaN/Inf at step {result.nonfinite_step}; kept the last finite state"
+            f"the loss became NaN/Inf at step {result.nonfinite_step}; fell back to the best "
+            "finite state before it"
         )
         warnings.warn(notes[-1], stacklevel=2)
     x = result.x.detach()
@@ -343,8 +399,8 @@ def run(
         if progress is not None:
             progress.finish("phase")
     else:
-        wave = x
-        magnitude = transform.stft(x).abs()
+        wave = x * wave_scale
+        magnitude = transform.stft(wave).abs()
     timings["phase"] = time.perf_counter() - t
     audio = wave.detach().to("cpu", torch.float32).numpy().reshape(-1)[:length]
     if not np.isfinite(audio).all():
@@ -379,6 +435,23 @@ def run(
     )
 
 
+def _features(network, rep: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The network's feature maps plus its input under ``INPUT_KEY`` (for loss terms)."""
+    feats = dict(network(rep))
+    feats.setdefault(INPUT_KEY, rep)
+    return feats
+
+
+def _wave_scale(recipe: Recipe, *, content, style) -> float:
+    """The waveform domain's unit: ``recipe.wave_scale``, else the RMS of the content
+    (of the style for a texture); the optimizer moves ``wave / wave_scale``."""
+    if recipe.wave_scale is not None:
+        return float(recipe.wave_scale)
+    ref = content if content is not None else style
+    rms = float(ref.detach().pow(2).mean().sqrt())
+    return rms if math.isfinite(rms) and rms > SILENCE_PEAK else 1.0
+
+
 def _waveform_start(
     init: str,
     *,
@@ -391,14 +464,19 @@ def _waveform_start(
     phase,
     generator,
     device,
+    notes: list[str],
 ) -> torch.Tensor:
+    """The starting wave of the waveform domain (on ``device``)."""
     if init == "content":
         return content.clone()
     if init == "noise":
         return (torch.randn(length, generator=generator) * recipe.noise_scale).to(device)
     if init == "content-phase":
         if content is None:
-            raise ParameterError("init='content-phase' needs a content clip.")
+            raise ParameterError(
+                "init='content-phase' needs a content clip; use init=style-phase or "
+                "noise for a texture."
+            )
         mag = transform.stft(content).abs()
         return phase.reconstruct(
             mag,
@@ -412,8 +490,19 @@ def _waveform_start(
         frames = transform.n_frames(length)
         reps = math.ceil(frames / mag.shape[-1])
         mag = mag.repeat(1, reps)[:, :frames]
+        if content_phase is None and getattr(phase.options, "init", None) == "content":
+            # A texture has no content phase to start the reconstruction from.
+            phase = type(phase)(dataclasses.replace(phase.options, init="random"))
+            notes.append(
+                "init=style-phase without a content: the phase reconstructor started "
+                "from a random phase instead of the content's"
+            )
         return phase.reconstruct(
-            mag, transform=transform, length=length, content_phase=None, generator=generator
+            mag,
+            transform=transform,
+            length=length,
+            content_phase=content_phase,
+            generator=generator,
         ).detach()
     raise ParameterError(
         f"init={init!r} is not one of auto, content, noise, content-phase, style-phase."

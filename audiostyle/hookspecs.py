@@ -3,11 +3,19 @@
 Every registration hook takes a ``register`` callback; call it once per
 implementation::
 
-    register(name, target, *, options=OptionsDataclass, description="one line")
+    register(name, target, *, options=OptionsDataclass, description="one line", **extra)
 
+``name`` is unique within the stage (lower-case letters, digits, ``-_.``).
 ``target`` is the import path ``"package.module:Class"`` of the class that does the
 work (imported on first use, so listing never imports torch) or the class itself.
-``options`` is a dataclass whose typed fields are the implementation's options.
+``options`` is a dataclass whose typed fields (each with a default and
+:func:`audiostyle.options.option` help) are the implementation's options.
+``description`` is one line for ``audiostyle plugins``; ``extra`` keywords are kept
+on the registration (e.g. ``differentiable=True`` for a transform, ``extra="eval"``
+for a metric needing that install extra).
+
+The class must subclass the stage's base class (checked when it is loaded); the
+stage contracts are in CONTRIBUTING.md and checked by :mod:`audiostyle.testing`.
 
 Call hooks with keyword arguments only; specs may gain arguments, never lose one.
 """
@@ -24,44 +32,75 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 @hookspec
 def register_transforms(register):
-    """Register spectral transforms (STFT / iSTFT): ``register(name, target, ...)``."""
+    """Register spectral transforms (STFT / iSTFT): ``register(name, target, ...)``.
+
+    Classes subclass :class:`audiostyle.transforms.base.SpectralTransform` and are
+    built as ``Cls(options, *, sample_rate, device)``.
+    """
 
 
 @hookspec
 def register_networks(register):
-    """Register feature networks (frozen, seeded torch modules)."""
+    """Register feature networks (frozen, seeded torch modules).
+
+    Classes subclass :class:`audiostyle.networks.base.FeatureNetwork` and are built
+    as ``Cls(options, *, n_bins, seed, device)`` (plus ``sample_rate`` if the
+    constructor declares it).
+    """
 
 
 @hookspec
 def register_optimizers(register):
-    """Register optimizers that minimise a closure over one tensor."""
+    """Register optimizers that minimise a closure over one tensor.
+
+    Classes subclass :class:`audiostyle.optimizers.base.Optimizer`; ``Cls(options)``.
+    """
 
 
 @hookspec
 def register_phase_reconstructors(register):
-    """Register phase reconstructors that turn a magnitude into a waveform."""
+    """Register phase reconstructors that turn a magnitude into a waveform.
+
+    Classes subclass :class:`audiostyle.phase.base.PhaseReconstructor`; ``Cls(options)``.
+    """
 
 
 @hookspec
 def register_losses(register):
-    """Register loss terms (content, Gram style, autocorrelation, ...)."""
+    """Register loss terms (content, Gram style, autocorrelation, ...).
+
+    Classes subclass :class:`audiostyle.losses.base.LossTerm`; built as
+    ``Cls(options, *, network)``. The name is the term's key in ``--loss NAME=W``.
+    """
 
 
 @hookspec
 def register_metrics(register):
-    """Register quality metrics used by ``bench`` and reports."""
+    """Register quality metrics used by ``bench`` and reports.
+
+    Classes subclass :class:`audiostyle.metrics.base.Metric`; ``Cls(options)``.
+    """
 
 
 @hookspec
 def register_executors(register):
-    """Register executors that run many jobs (local pool, Ray, ...)."""
+    """Register executors that run many jobs (local pool, Ray, ...).
+
+    Classes subclass :class:`audiostyle.executors.base.Executor`; ``Cls(options)``.
+    """
 
 
 @hookspec
 def register_suites(register):
-    """Register benchmark suites (sets of content / style / target cases)."""
+    """Register benchmark suites (sets of content / style / target cases).
+
+    Classes subclass :class:`audiostyle.suites.base.Suite`; ``Cls(options)``.
+    """
 
 
 @hookspec
 def register_commands(cli):
-    """Add sub-commands to the ``audiostyle`` Typer application ``cli``."""
+    """Add sub-commands to the ``audiostyle`` Typer application ``cli``.
+
+    Use ``@cli.command("name")``; import heavy modules inside the command.
+    """

@@ -6,6 +6,18 @@ An options class is a plain (frozen) dataclass. Each field has a type annotation
 Range checks go in ``__post_init__`` and raise :class:`ParameterError`.
 
 This module is light (no torch): listing and validating options must stay fast.
+
+>>> from dataclasses import dataclass
+>>> @dataclass(frozen=True)
+... class EchoOptions:
+...     delay: float = option(0.25, "seconds between echoes")
+...     repeats: int = option(3, "number of echoes")
+>>> build(EchoOptions, parse_pairs(["delay=0.5"]))
+EchoOptions(delay=0.5, repeats=3)
+>>> build(EchoOptions, {"repeat": 2})
+Traceback (most recent call last):
+...
+audiostyle.errors.ParameterError: unknown option 'repeat'. Did you mean 'repeats'? ...
 """
 
 from __future__ import annotations

@@ -76,6 +76,7 @@ _CONTRACTS: dict[str, str] = {
     "loss": "audiostyle.losses.base:LossTerm",
     "metric": "audiostyle.metrics.base:Metric",
     "suite": "audiostyle.suites.base:Suite",
+    "executor": "audiostyle.executors.base:Executor",
 }
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
@@ -181,10 +182,37 @@ class Registry:
                 self.pm.register(module, name=module_name)
                 self._distributions[module_name] = "audiostyle"
             self._load_entry_points()
-            try:
-                self.pm.check_pending()
-            except pluggy.PluginValidationError as exc:
-                self._load_failures.append(PluginFailure(str(exc.plugin), None, str(exc)))
+            self._check_unknown_hooks()
+
+    def _check_unknown_hooks(self) -> None:
+        """Report (and unregister) plugins with a hookimpl no spec declares.
+
+        This is :meth:`pluggy.PluginManager.check_pending`, but every offender is
+        reported with its plugin and distribution, and the others keep working.
+        """
+        import difflib
+
+        specs = [n for n in dir(hookspecs) if n.startswith("register_")]
+        offenders: dict[str, list[str]] = {}
+        for hook_name, caller in list(vars(self.pm.hook).items()):
+            if not isinstance(caller, pluggy.HookCaller) or caller.has_spec():
+                continue
+            for impl in caller.get_hookimpls():
+                if impl.optionalhook:
+                    continue
+                plugin_name = self.pm.get_name(impl.plugin) or repr(impl.plugin)
+                offenders.setdefault(plugin_name, []).append(hook_name)
+        for plugin_name, hooks in offenders.items():
+            match = difflib.get_close_matches(hooks[0], specs, n=1)
+            hint = f" Did you mean {match[0]!r}?" if match else ""
+            self._load_failures.append(
+                PluginFailure(
+                    plugin_name,
+                    self._distributions.get(plugin_name),
+                    f"implements unknown hook {hooks[0]!r}.{hint} Hooks: {', '.join(specs)}.",
+                )
+            )
+            self.pm.unregister(name=plugin_name)
 
     def _load_entry_points(self) -> None:
         wanted = os.environ.get(LOAD_PLUGINS_ENV)
@@ -201,10 +229,24 @@ class Registry:
             dist = ep.dist.name if getattr(ep, "dist", None) else None
             try:
                 plugin = ep.load()
-                self.pm.register(plugin, name=ep.name)
-            except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
+            except BaseException as exc:  # noqa: BLE001 - a plugin may raise anything
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
                 self._load_failures.append(
-                    PluginFailure(ep.name, dist, f"failed to import: {type(exc).__name__}: {exc}")
+                    PluginFailure(
+                        ep.name,
+                        dist,
+                        f"failed to import {ep.value!r}: {type(exc).__name__}: {exc}",
+                    )
+                )
+                continue
+            try:
+                self.pm.register(plugin, name=ep.name)
+            except Exception as exc:  # noqa: BLE001 - e.g. a hookimpl with a wrong argument
+                self._load_failures.append(
+                    PluginFailure(
+                        ep.name, dist, f"cannot be registered: {type(exc).__name__}: {exc}"
+                    )
                 )
                 continue
             self._distributions[ep.name] = dist or "?"
@@ -325,9 +367,15 @@ class Registry:
         if name not in found:
             title = STAGES[stage].title
             hint = closest_hint(name, found)
+            broken = sorted({f.plugin for f in self.failures})
+            note = (
+                f" Plugins that failed to load (one may provide it): {', '.join(broken)}."
+                if broken
+                else ""
+            )
             raise UnknownBackendError(
                 f"no {title} named {name!r}.{hint} Installed: "
-                f"{', '.join(sorted(found)) or '(none)'}. Run 'audiostyle plugins' "
+                f"{', '.join(sorted(found)) or '(none)'}.{note} Run 'audiostyle plugins' "
                 "or install a plugin providing it."
             )
         return found[name]
@@ -368,9 +416,63 @@ def failures() -> list[PluginFailure]:
     return list(registry.failures)
 
 
-def create(stage: str, name: str, options: Any = None, **kwargs: Any) -> Any:
-    """Instantiate implementation ``name`` with validated options and keyword args."""
+def accepted_keywords(cls: type, offered: dict[str, Any]) -> dict[str, Any]:
+    """The items of ``offered`` that ``cls(...)`` takes as keyword arguments.
+
+    Lets the engine offer optional context (e.g. ``sample_rate`` to a feature
+    network) that only the implementations declaring it receive.
+    """
+    import inspect
+
+    try:
+        params = inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return {}
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return dict(offered)
+    return {
+        k: v
+        for k, v in offered.items()
+        if k in params
+        and params[k].kind
+        in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    }
+
+
+def create(
+    stage: str,
+    name: str,
+    options: Any = None,
+    *,
+    optional: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Instantiate implementation ``name`` with validated options and keyword args.
+
+    ``optional`` keyword arguments are passed only if the class accepts them.
+    An exception other than an :class:`~audiostyle.errors.AudiostyleError` raised
+    while building the object (a plugin whose class does not follow the stage
+    contract) becomes a :class:`PluginError` naming the plugin.
+    """
+    from audiostyle.errors import AudiostyleError
+
     impl = get_backend(stage, name)
     if options is None or isinstance(options, dict):
         options = impl.parse_options(options)
-    return impl.load()(options, **kwargs)
+    cls = impl.load()
+    if optional:
+        kwargs.update(accepted_keywords(cls, optional))
+    try:
+        return cls(options, **kwargs)
+    except AudiostyleError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
+        advice = (
+            "Check its options."
+            if impl.distribution == "audiostyle"
+            else "Fix or disable that plugin (--disable-plugin)."
+        )
+        raise PluginError(
+            f"{stage} {name!r} from plugin {impl.plugin!r}{impl._dist()} failed to build "
+            f"({impl.target_path}): {type(exc).__name__}: {exc}. {advice}"
+        ) from exc

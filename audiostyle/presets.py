@@ -72,14 +72,39 @@ def _default() -> Recipe:
     )
 
 
+# Every published recipe analyses the audio as librosa's stft of its time did: Hann
+# window, centred frames padded by reflection (librosa's default until 0.10),
+# hop = n_fft // 4 (hop_length None derives it), at librosa.load's 22.05 kHz.
+PUBLISHED_RATE = 22_050  # Hz
+
+
+def _librosa_stft(n_fft: int) -> StageChoice:
+    return StageChoice(
+        "torch", {"n_fft": n_fft, "window": "hann", "center": True, "pad_mode": "reflect"}
+    )
+
+
+def _random_phase_gl(n_iter: int) -> StageChoice:
+    """Classic Griffin-Lim from uniform random phase, no momentum."""
+    return StageChoice("griffin-lim", {"n_iter": n_iter, "init": "random", "momentum": 0.0})
+
+
+CLAMP_NOTE = (
+    "clamps the log-magnitude to [0, 1] every step: every bin louder than |X| = e - 1 is "
+    "cut to that level (few bins, but ~95% of the energy of speech or music), so the loud "
+    "harmonics are flattened to the quiet ones' level: thin, buzzy, 12-15 dB quieter"
+)
+
+
 @preset(
     "ulyanov2016",
-    "Ulyanov & Lebedev 2016: 1 layer, 4096 filters of width 11, L-BFGS 300, "
-    "Griffin-Lim 500 from random phase, noise start",
+    "Ulyanov & Lebedev 2016: n_fft 2048, 1 layer of 4096 filters of width 11, content "
+    "weight 1e-2, L-BFGS 300 from noise, Griffin-Lim 500 from random phase",
 )
 def _ulyanov2016() -> Recipe:
+    # alpha * sum (F - Fc)^2 + sum (G - Gs)^2 with G = F^T F / frames.
     return Recipe(
-        transform=StageChoice("torch", {"n_fft": 2048}),
+        transform=_librosa_stft(2048),
         network=StageChoice(
             "random-cnn",
             {
@@ -91,13 +116,121 @@ def _ulyanov2016() -> Recipe:
                 "activation": "relu",
             },
         ),
-        optimizer=StageChoice("lbfgs", {"history_size": 10}),
-        phase=StageChoice("griffin-lim", {"n_iter": 500, "init": "random"}),
+        optimizer=StageChoice("lbfgs", {"history_size": 10, "line_search": "strong_wolfe"}),
+        phase=_random_phase_gl(500),
         losses={
-            "content": LossChoice(1e-2, {"reduction": "sum"}),
-            "style": LossChoice(1.0, {"normalize": "frames", "reduction": "sum"}),
+            "content": LossChoice(1e-2, {"reduction": "sum", "scale": 1.0}),
+            "style": LossChoice(1.0, {"normalize": "frames", "reduction": "sum", "scale": 1.0}),
         },
         init="noise",
         noise_scale=1e-3,
         steps=300,
+        sample_rate=PUBLISHED_RATE,
+    )
+
+
+@preset(
+    "seed2020",
+    "the 2020 seed blog: Conv1d k3 -> ReLU -> Conv1d k3 (4096), Adam lr 1e-4 for 20000 "
+    "steps from the content, weights 1000 (style) and 2 (content) applied twice, "
+    f"Griffin-Lim 500 from random phase; {CLAMP_NOTE}",
+)
+def _seed2020() -> Recipe:
+    # 1000 * MSE(1000 G, 1000 Gs) + 2 * MSE(2 F, 2 Fc), G = F F^T / (a b c).
+    return Recipe(
+        transform=_librosa_stft(2048),
+        network=StageChoice(
+            "seed-cnn",
+            {
+                "n_filters": 4096,
+                "kernel_size": 3,
+                "padding": "same",
+                "activation": "relu",
+                "init": "default",
+                "bias": True,
+                "conv2_input": "hidden",
+            },
+        ),
+        optimizer=StageChoice("adam", {"lr": 1e-4}),
+        phase=_random_phase_gl(500),
+        losses={
+            "content": LossChoice(2.0, {"reduction": "mean", "scale": 2.0}),
+            "style": LossChoice(
+                1000.0, {"normalize": "elements", "reduction": "mean", "scale": 1000.0}
+            ),
+        },
+        init="content",
+        clamp=1.0,
+        steps=20_000,
+        sample_rate=PUBLISHED_RATE,
+    )
+
+
+@preset(
+    "dipani2018",
+    "Dipani 2018: style only, Conv1d k3 (4096, no activation), MSE(2500 G, 2500 Gs), "
+    f"Adam lr 0.03 for 2500 steps from the content, Griffin-Lim 500; {CLAMP_NOTE}",
+)
+def _dipani2018() -> Recipe:
+    # Style only: MSE(2500 G, 2500 Gs), G = F F^T / (a b c); no content term.
+    return Recipe(
+        transform=_librosa_stft(2048),
+        network=StageChoice(
+            "random-cnn",
+            {
+                "n_filters": 4096,
+                "kernel_size": 3,
+                "padding": "same",
+                "activation": "none",
+                "init": "default",
+                "bias": True,
+            },
+        ),
+        optimizer=StageChoice("adam", {"lr": 0.03}),
+        phase=_random_phase_gl(500),
+        losses={
+            "style": LossChoice(
+                1.0, {"normalize": "elements", "reduction": "mean", "scale": 2500.0}
+            ),
+        },
+        init="content",
+        clamp=1.0,
+        steps=2500,
+        sample_rate=PUBLISHED_RATE,
+    )
+
+
+@preset(
+    "mazzzystar2018",
+    "randomCNN voice transfer 2018: n_fft 512, Conv2d 3x1 (32 filters, N(0,1)), "
+    "LeakyReLU 0.2, Gram over time, content weight 100, Adam lr 1e-3 for 20000 steps "
+    "from noise, Griffin-Lim 50",
+)
+def _mazzzystar2018() -> Recipe:
+    # 100 * sum (A - Ac)^2 / (4 C H W) + sum (G - Gs)^2 / (4 C^2 H W), G = A A^T with
+    # A the (C * H, W) map: the Gram over time.
+    return Recipe(
+        transform=_librosa_stft(512),
+        network=StageChoice(
+            "random-cnn-2d",
+            {
+                "n_filters": 32,
+                "kernel_freq": 3,
+                "kernel_time": 1,
+                "padding": "none",
+                "activation": "leaky_relu",
+                "init": "normal",
+                "bias": True,
+            },
+        ),
+        optimizer=StageChoice("adam", {"lr": 1e-3}),
+        phase=_random_phase_gl(50),
+        losses={
+            "content": LossChoice(100.0, {"reduction": "sum", "divisor": "4chw"}),
+            "style": LossChoice(1.0, {"normalize": "none", "reduction": "sum", "divisor": "4c2hw"}),
+        },
+        init="noise",
+        noise_scale=1e-3,
+        steps=20_000,
+        sample_rate=PUBLISHED_RATE,
     )

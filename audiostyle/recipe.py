@@ -21,6 +21,7 @@ DEFAULT_SAMPLE_RATE = 22_050  # Hz
 Domain = Literal["spectrogram", "waveform"]
 Init = Literal["auto", "content", "noise", "style-phase", "content-phase"]
 Device = Literal["auto", "cpu", "cuda"]
+LossNorm = Literal["none", "initial"]
 STAGE_KEYS = ("transform", "network", "optimizer", "phase")
 
 
@@ -53,6 +54,20 @@ class Recipe:
     step and at the end, as some published recipes do: it discards every
     log-magnitude above ``clamp`` (most of a loud spectrum, heard as a dull,
     compressed sound).
+    ``segment``: a content longer than this (seconds) is processed in segments of at
+    most this length, overlapping by ``segment_overlap`` seconds and cross-faded, so
+    memory stays bounded and time grows linearly (0: one piece, whatever its length).
+
+    >>> import pathlib, tempfile
+    >>> from audiostyle.presets import get_preset
+    >>> r = get_preset("default")
+    >>> r.set_stage("network", None, {"n_filters": 64})
+    >>> r.steps = 10
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     r.save(pathlib.Path(tmp) / "recipe.toml")
+    ...     again = Recipe.load(pathlib.Path(tmp) / "recipe.toml")
+    >>> again == r, again.network.options["n_filters"], again.validate()["network"].n_filters
+    (True, 64, 64)
     """
 
     transform: StageChoice = field(default_factory=lambda: StageChoice("torch"))
@@ -71,6 +86,10 @@ class Recipe:
     device: Device = "auto"
     clamp: float | None = None
     peak: float = 0.99
+    wave_scale: float | None = None
+    loss_norm: LossNorm = "none"
+    segment: float = 30.0  # seconds; a longer content is processed in segments (0: never)
+    segment_overlap: float = 1.0  # seconds cross-faded between neighbouring segments
     preset: str | None = None
     description: str = ""
 
@@ -204,6 +223,21 @@ class Recipe:
             raise ParameterError(f"noise_scale={self.noise_scale} must be >= 0.")
         if self.clamp is not None and self.clamp <= 0:
             raise ParameterError(f"clamp={self.clamp} must be > 0 (or unset).")
+        if self.wave_scale is not None and not self.wave_scale > 0:
+            raise ParameterError(
+                f"wave_scale={self.wave_scale} must be > 0 (or unset = the input's RMS)."
+            )
+        if self.segment < 0:
+            raise ParameterError(
+                f"segment={self.segment} must be >= 0 seconds (0: never split); e.g. 30."
+            )
+        if self.segment_overlap < 0:
+            raise ParameterError(f"segment_overlap={self.segment_overlap} must be >= 0 seconds.")
+        if self.segment and self.segment <= 2 * self.segment_overlap:
+            raise ParameterError(
+                f"segment={self.segment} s must be more than twice segment_overlap="
+                f"{self.segment_overlap} s; use a longer --segment (e.g. 30) or 0 (never split)."
+            )
         built: dict[str, Any] = {}
         for key in STAGE_KEYS:
             choice = self.stage(key)

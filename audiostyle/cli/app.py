@@ -7,7 +7,7 @@ import typer
 from audiostyle import __version__
 
 # Modules of audiostyle.cli that each define register(app).
-COMMAND_MODULES = ("run", "info")
+COMMAND_MODULES = ("run", "info", "batch", "bench", "suite")
 
 
 def _version(value: bool) -> None:

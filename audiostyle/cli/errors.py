@@ -1,18 +1,33 @@
-"""Turn project errors into one clear line and an exit code."""
+"""Turn errors, warnings and Ctrl-C into clear one-line messages and exit codes.
+
+* An :class:`~audiostyle.errors.AudiostyleError` prints ``error: ...`` on one line and
+  exits with its ``exit_code`` (1, 2 for bad parameters, 130 when interrupted).
+* Any other exception is a bug: one line saying so (and how to get the traceback).
+* Python warnings print as ``warning: ...`` on one line.
+* ``--debug`` (or ``AUDIOSTYLE_DEBUG=1``) adds the traceback.
+* :class:`InterruptGuard` gives Ctrl-C its meaning during a run: the first press
+  during optimisation stops it and keeps the best result so far (written as a
+  partial result); any other press aborts without writing anything.
+"""
 
 import contextvars
 import functools
 import os
+import signal
 import sys
+import threading
 import traceback
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import typer
+from typer.exceptions import TyperException
 
-from audiostyle.errors import AudiostyleError
+from audiostyle.errors import AudiostyleError, Interrupted
 
 DEBUG = contextvars.ContextVar("audiostyle_debug", default=False)
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 def debug_enabled() -> bool:
@@ -22,8 +37,20 @@ def debug_enabled() -> bool:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``error: message`` to stderr and return the Exit to raise."""
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {one_line(message)}", err=True)
     return typer.Exit(code)
+
+
+def one_line(message: str) -> str:
+    """``message`` with its line breaks folded into spaces."""
+    return " ".join(str(message).split())
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    text = one_line(str(message))
+    if debug_enabled():
+        text += f" ({category.__name__} at {filename}:{lineno})"
+    typer.echo(f"warning: {text}", err=True)
 
 
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -31,14 +58,114 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except AudiostyleError as exc:
-            if debug_enabled():
-                traceback.print_exc(file=sys.stderr)
-            raise fail(str(exc), getattr(exc, "exit_code", 1)) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted: nothing was written.", err=True)
-            raise typer.Exit(130) from None
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            try:
+                return fn(*args, **kwargs)
+            except AudiostyleError as exc:
+                if debug_enabled():
+                    traceback.print_exc(file=sys.stderr)
+                raise fail(str(exc), getattr(exc, "exit_code", 1)) from None
+            except KeyboardInterrupt:
+                if debug_enabled():
+                    traceback.print_exc(file=sys.stderr)
+                typer.echo("interrupted: nothing was written.", err=True)
+                raise typer.Exit(EXIT_INTERRUPTED) from None
+            except MemoryError:
+                if debug_enabled():
+                    traceback.print_exc(file=sys.stderr)
+                raise fail(
+                    "out of memory; use a shorter --segment, fewer filters "
+                    "(--network-opt n_filters=...) or a smaller n_fft."
+                ) from None
+            except (typer.Exit, typer.Abort, TyperException):
+                raise  # exits and usage errors: typer prints them
+            except Exception as exc:  # noqa: BLE001 - anything else is a bug: say so clearly
+                if debug_enabled():
+                    traceback.print_exc(file=sys.stderr)
+                    raise fail(f"{type(exc).__name__}: {exc}") from None
+                raise fail(
+                    f"unexpected {type(exc).__name__}: {exc}. This is a bug in audiostyle "
+                    "or a plugin; rerun with --debug for the traceback and report it."
+                ) from None
 
     return wrapper
+
+
+class InterruptGuard:
+    """Ctrl-C policy of one run, installed as the SIGINT handler.
+
+    While optimising (between :meth:`optimizing` ``(True)`` and ``(False)``) the first
+    Ctrl-C raises :class:`KeyboardInterrupt`, which the optimizer turns into "stop
+    and keep the best state so far". Any other Ctrl-C (a second one, or one during
+    loading, reconstruction or saving) raises :class:`~audiostyle.errors.Interrupted`,
+    which nothing in the pipeline catches: the run aborts and writes nothing.
+
+    Use as a context manager; outside the main thread it does nothing.
+    """
+
+    def __init__(self, *, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.presses = 0
+        self._optimizing = False
+        self._previous: Any = None
+        self._installed = False
+
+    @property
+    def stopped(self) -> bool:
+        """True once Ctrl-C was pressed."""
+        return self.presses > 0
+
+    def optimizing(self, active: bool) -> None:
+        """Say whether the optimisation is running (first Ctrl-C = stop, keep best)."""
+        self._optimizing = active
+
+    def _handler(self, signum, frame) -> None:
+        self.presses += 1
+        if self.presses == 1 and self._optimizing:
+            typer.echo(
+                "\nstopping: finishing with the best result so far; it will be written as a "
+                "PARTIAL result (press Ctrl-C again to abort without writing).",
+                err=True,
+            )
+            raise KeyboardInterrupt
+        raise Interrupted(
+            "interrupted by Ctrl-C"
+            + (" a second time" if self.presses > 1 else "")
+            + ": aborted, nothing was written."
+        )
+
+    def __enter__(self) -> "InterruptGuard":
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+            self._installed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, self._previous)
+            self._installed = False
+
+
+class GuardedProgress:
+    """Wraps a progress sink so the :class:`InterruptGuard` knows when optimising."""
+
+    def __init__(self, inner: Any, guard: InterruptGuard) -> None:
+        self.inner = inner
+        self.guard = guard
+
+    def start(self, stage: str, total: int) -> None:  # noqa: D102
+        if stage == "optimize":
+            self.guard.optimizing(True)
+        self.inner.start(stage, total)
+
+    def update(self, stage: str, done: int, info: dict) -> None:  # noqa: D102
+        self.inner.update(stage, done, info)
+
+    def finish(self, stage: str) -> None:  # noqa: D102
+        if stage == "optimize":
+            self.guard.optimizing(False)
+        self.inner.finish(stage)
+
+    def close(self) -> None:  # noqa: D102
+        self.inner.close()

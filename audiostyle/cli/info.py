@@ -6,11 +6,20 @@ import typer
 
 from audiostyle.cli.errors import handle_errors
 
+_PLURAL = {"loss": "losses"}
+
 
 def _default(v) -> str:
     if isinstance(v, tuple):
         return ",".join(map(str, v))
     return repr(v) if isinstance(v, str) else str(v)
+
+
+def _source(impl) -> str:
+    dist = impl.distribution or "unknown distribution"
+    if dist == "audiostyle":
+        return "[audiostyle]"
+    return f"[{dist}, plugin {impl.plugin}]"
 
 
 def register(app: typer.Typer) -> None:
@@ -28,6 +37,14 @@ def register(app: typer.Typer) -> None:
         options: Annotated[
             bool, typer.Option("--options/--no-options", help="list each implementation's options")
         ] = True,
+        check: Annotated[
+            bool,
+            typer.Option(
+                "--check",
+                help="import every implementation and run the shared contract checks "
+                "(slower: imports torch); exit 1 if one fails",
+            ),
+        ] = False,
     ) -> None:
         """List every registered implementation per stage, and plugins that failed."""
         from audiostyle.options import describe
@@ -38,21 +55,25 @@ def register(app: typer.Typer) -> None:
             found = available(key)
             if not found and stage is None:
                 continue
-            typer.echo(f"{key}s ({STAGES[key].title}):" if key in STAGES else key)
+            typer.echo(f"{_PLURAL.get(key, key + 's')} ({STAGES[key].title}):")
             for name, impl in sorted(found.items()):
-                typer.echo(f"  {name:<18} {impl.description}  [{impl.distribution or impl.plugin}]")
-                if options:
+                typer.echo(f"  {name:<18} {impl.description}  {_source(impl)}")
+                if options and not check:
                     for opt, tp, default, help_ in describe(impl.options):
                         typer.echo(
                             f"      {opt}: {tp} = {_default(default)}"
                             f"{'  ' + help_ if help_ else ''}"
                         )
+                if check:
+                    _check_one(key, name)
             typer.echo("")
         broken = failures()
         if broken:
             typer.echo("plugins that failed to load:")
             for f in broken:
                 typer.echo(f"  {f.plugin} ({f.distribution or 'unknown distribution'}): {f.error}")
+        if check and (_CHECK_FAILED or broken):
+            raise typer.Exit(1)
 
     @app.command()
     @handle_errors
@@ -67,3 +88,27 @@ def register(app: typer.Typer) -> None:
             return
         for p in PRESETS.values():
             typer.echo(f"  {p.name:<16} {p.description}")
+
+
+_CHECK_FAILED: list[str] = []
+
+
+def _check_one(stage: str, name: str) -> None:
+    """Run the contract checks on one implementation and print one line."""
+    from audiostyle.errors import AudiostyleError, DependencyError
+    from audiostyle.testing.contracts import check
+
+    try:
+        passed = check(stage, name)
+    except DependencyError as exc:
+        typer.echo(f"      skipped: {exc}")
+        return
+    except (AssertionError, AudiostyleError) as exc:
+        _CHECK_FAILED.append(f"{stage}:{name}")
+        typer.echo(f"      FAILED: {exc}")
+        return
+    except Exception as exc:  # noqa: BLE001 - report any crash of a plugin's code
+        _CHECK_FAILED.append(f"{stage}:{name}")
+        typer.echo(f"      FAILED: {type(exc).__name__}: {exc}")
+        return
+    typer.echo(f"      ok: {', '.join(passed)}")

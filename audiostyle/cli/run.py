@@ -18,26 +18,25 @@ Report = Annotated[
     typer.Option("--report", help="write a JSON report: recipe, versions, device, timings, losses"),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or summary")]
+Segment = Annotated[
+    float | None,
+    typer.Option(
+        "--segment",
+        help="process a content longer than SECONDS in cross-faded segments "
+        "(bounded memory; recipe default 30; 0: never split)",
+        metavar="SECONDS",
+    ),
+]
 
 
 def _prepare(flags: RecipeFlags, output: Path, force: bool, extra_outputs: list[Path | None]):
     """Resolve and validate the recipe and check every output before any work."""
-    from audiostyle.audio import check_output
-    from audiostyle.errors import ParameterError
+    from audiostyle.api import check_outputs
 
     recipe = flags.resolve()
     recipe.validate()
-    check_output(output, force=force)
-    for extra in extra_outputs:
-        if extra is None:
-            continue
-        if extra.resolve() == output.resolve():
-            raise ParameterError(f"{extra} is also the audio output; choose another name.")
-        parent = extra.parent if str(extra.parent) else Path(".")
-        if not parent.is_dir():
-            raise ParameterError(f"directory {str(parent)!r} of {str(extra)!r} does not exist.")
-        if extra.exists() and not force:
-            raise ParameterError(f"{str(extra)!r} already exists; pass --force to overwrite it.")
+    save_recipe, report = extra_outputs
+    check_outputs(output, force=force, save_recipe=save_recipe, report=report)
     return recipe
 
 
@@ -50,33 +49,45 @@ def _execute(
     save_recipe: Path | None,
     report: Path | None,
     quiet: bool,
+    segment: float | None = None,
     **kwargs,
 ) -> None:
     from audiostyle import api
+    from audiostyle.cli.errors import EXIT_INTERRUPTED, GuardedProgress, InterruptGuard
     from audiostyle.cli.progress import RichProgress
     from audiostyle.cli.summary import print_summary
 
     recipe = _prepare(flags, output, force, [save_recipe, report])
-    progress = RichProgress(enabled=not quiet)
-    try:
-        fn = api.transfer if kind == "transfer" else api.texture
-        result = fn(recipe=recipe, progress=progress, **kwargs)
-    finally:
-        progress.close()
-    result.save(output, force=force)
-    if save_recipe is not None:
-        result.recipe.save(save_recipe)
-    if report is not None:
-        result.save_report(report)
+    if segment is not None:
+        recipe.apply({"segment": segment}, source="--segment")
+        recipe.validate()
+    # Ctrl-C while optimising: stop, keep the best so far, write it marked partial;
+    # a second Ctrl-C (or one while loading, reconstructing or writing): write nothing.
+    with InterruptGuard() as guard:
+        progress = GuardedProgress(RichProgress(enabled=not quiet), guard)
+        try:
+            fn = api.transfer if kind == "transfer" else api.texture
+            result = fn(
+                recipe=recipe,
+                progress=progress,
+                output=output,
+                force=force,
+                save_recipe=save_recipe,
+                report=report,
+                **kwargs,
+            )
+        finally:
+            progress.close()
     if not quiet:
         print_summary(result, output)
     if result.stopped == "interrupted":
+        total = result.recipe.steps * result.segments
         typer.echo(
-            f"interrupted after {result.steps_done} of {result.recipe.steps} steps: "
-            f"wrote the best result so far (partial) to {output}.",
+            f"interrupted after {result.steps_done} of {total} steps: wrote the best result "
+            f"so far to {output}; it is PARTIAL (the optimisation did not finish).",
             err=True,
         )
-        raise typer.Exit(130)
+        raise typer.Exit(EXIT_INTERRUPTED)
 
 
 def register(app: typer.Typer) -> None:
@@ -102,6 +113,7 @@ def register(app: typer.Typer) -> None:
         save_recipe: SaveRecipe = None,
         report: Report = None,
         quiet: Quiet = False,
+        segment: Segment = None,
     ) -> None:
         """Give CONTENT the style of STYLE and write it to -o OUTPUT."""
         _execute(
@@ -112,6 +124,7 @@ def register(app: typer.Typer) -> None:
             save_recipe=save_recipe,
             report=report,
             quiet=quiet,
+            segment=segment,
             content=content,
             style=style,
             offset=offset,

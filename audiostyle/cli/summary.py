@@ -21,7 +21,7 @@ def print_summary(result, output: Path) -> None:
             f"  {k:>12} loss {_fmt(result.initial_losses, k)} -> {_fmt(result.final_losses, k)}"
         )
     lines.append(
-        f"  steps {result.steps_done}/{result.recipe.steps}, "
+        f"  steps {result.steps_done}/{result.recipe.steps * getattr(result, 'segments', 1)}, "
         f"{result.evaluations} evaluations on {result.device}"
     )
     order = ("load", "setup", "analysis", "init", "optimize", "phase", "total")

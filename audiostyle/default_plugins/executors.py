@@ -1,3 +1,20 @@
-"""Built-in executors."""
+"""Built-in executors: where many jobs run (``audiostyle batch``, bench grids)."""
 
-from audiostyle.hookspecs import hookimpl  # noqa: F401
+from audiostyle.executors.options import LocalOptions, RayOptions
+from audiostyle.hookspecs import hookimpl
+
+
+@hookimpl
+def register_executors(register):
+    register(
+        "local",
+        "audiostyle.executors.local:LocalExecutor",
+        options=LocalOptions,
+        description="a pool of worker processes on this machine (default)",
+    )
+    register(
+        "ray",
+        "audiostyle.executors.ray_executor:RayExecutor",
+        options=RayOptions,
+        description='Ray: a cluster (--address) or a local instance; pip install -e ".[ray]"',
+    )

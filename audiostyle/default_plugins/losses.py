@@ -1,6 +1,7 @@
 """Built-in loss terms."""
 
 from audiostyle.hookspecs import hookimpl
+from audiostyle.losses.autocorr_options import AutocorrelationLossOptions
 from audiostyle.losses.options import ContentLossOptions, StyleLossOptions
 
 
@@ -17,4 +18,11 @@ def register_losses(register):
         "audiostyle.losses.gram:StyleLoss",
         options=StyleLossOptions,
         description="squared distance of Gram matrices to the style's",
+    )
+    register(
+        "autocorrelation",
+        "audiostyle.losses.autocorr:AutocorrelationLoss",
+        options=AutocorrelationLossOptions,
+        description="distance of autocorrelations over time to the style's: keeps rhythm "
+        "in textures (Antognini et al. 2019)",
     )

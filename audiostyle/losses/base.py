@@ -4,11 +4,19 @@ A loss term is built as ``Term(options, *, network)``, prepared once with the
 feature maps of the content and the style (targets computed once), then called on
 the output's feature maps at every step. The engine sums ``weight * term(features)``
 over the recipe's terms, so a new term never needs an engine change.
+
+The feature maps a term receives are the network's, plus the representation the
+network saw (the log1p-magnitude, shape (batch, freq, frames)) under ``INPUT_KEY``.
+A term may accept the keyword ``frame_rate`` (frames per second of the
+representation) in its constructor; the engine passes it if so.
 """
 
 from __future__ import annotations
 
 import torch
+
+#: Key of the network's input (the log1p-magnitude) among the feature maps.
+INPUT_KEY = "input"
 
 
 class LossTerm:

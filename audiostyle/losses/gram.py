@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from audiostyle.losses.base import LossTerm
@@ -25,7 +27,11 @@ def gram(f: torch.Tensor, normalize: str = "frames") -> torch.Tensor:
 
 
 class ContentLoss(LossTerm):
-    """Squared distance between the output's and the content's feature maps."""
+    """Squared distance between the output's and the content's feature maps.
+
+    Per content layer: ``reduction((scale * (F - Fc))**2)``, then divided by
+    ``4 * F.numel()`` if ``divisor="4chw"``; summed over the layers.
+    """
 
     needs_content = True
 
@@ -54,12 +60,19 @@ class ContentLoss(LossTerm):
                 )
             d = (f - target) * o.scale
             term = d.pow(2).sum() if o.reduction == "sum" else d.pow(2).mean()
+            if o.divisor == "4chw":
+                term = term / (4 * f.numel())
             total = term if total is None else total + term
         return total
 
 
 class StyleLoss(LossTerm):
     """Squared distance between Gram matrices, summed over the style layers.
+
+    Per style layer, with the map flattened to ``F`` (batch, rows, frames) and
+    ``G = F F^T / normalize``: ``sum((scale * (G - Gs))**2)``, divided by
+    ``batch * rows**2`` if ``reduction="mean"`` and by ``4 * C**2 * H * W`` (the
+    map's channels, height and frames) if ``divisor="4c2hw"``.
 
     ``form="frames"`` computes ``||F F^T/n - S S^T/m||^2`` as
     ``||F^T F||^2/n^2 - 2 ||F^T S||^2/(n m) + ||S^T S||^2/m^2`` with frames x frames
@@ -92,6 +105,7 @@ class StyleLoss(LossTerm):
         o = self.options
         total = None
         for k in self.layers:
+            shape = features[k].shape
             f = as_matrix(features[k])
             tgt = self.targets[k]
             n = gram_norm(f, o.normalize)
@@ -107,5 +121,7 @@ class StyleLoss(LossTerm):
             sq = sq * o.scale**2
             if o.reduction == "mean":
                 sq = sq / (f.shape[0] * f.shape[1] ** 2)
+            if o.divisor == "4c2hw":
+                sq = sq / (4 * shape[1] ** 2 * math.prod(shape[2:]))
             total = sq if total is None else total + sq
         return total

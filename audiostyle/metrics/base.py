@@ -16,6 +16,7 @@ install; the bench skips it with that note.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 import numpy as np
@@ -28,6 +29,32 @@ class Metric:
     requires: ClassVar[tuple[str, ...]] = ()
     #: Whether larger values are better (for highlighting the best value).
     higher_is_better: ClassVar[bool] = False
+    #: At least one of these inputs is needed (e.g. WER needs "content" or "text").
+    requires_any: ClassVar[tuple[str, ...]] = ()
+    #: Optional extra whose packages the metric needs (named in skip notes).
+    extra: ClassVar[str | None] = None
+
+    @classmethod
+    def missing_inputs(cls, given: Iterable[str]) -> str | None:
+        """Why the metric cannot run with the inputs ``given``, or ``None`` if it can.
+
+        >>> class M(Metric):
+        ...     requires = ("style",)
+        ...     requires_any = ("content", "text")
+        >>> M.missing_inputs({"style", "text"}) is None
+        True
+        >>> M.missing_inputs({"content"})
+        'needs style'
+        >>> M.missing_inputs({"style"})
+        'needs content or text'
+        """
+        given = set(given)
+        absent = [r for r in cls.requires if r not in given]
+        if absent:
+            return "needs " + " and ".join(absent)
+        if cls.requires_any and not given & set(cls.requires_any):
+            return "needs " + " or ".join(cls.requires_any)
+        return None
 
     def __init__(self, options=None) -> None:
         self.options = options

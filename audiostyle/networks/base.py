@@ -105,3 +105,26 @@ def init_conv(conv: nn.Conv1d | nn.Conv2d, init: str, *, generator: torch.Genera
                 conv.bias.copy_((torch.rand(conv.bias.shape, generator=generator) * 2 - 1) * bound)
             else:
                 conv.bias.zero_()
+
+
+def conv_padding(padding: str) -> int | str:
+    """The ``padding`` argument of a stride-1 convolution for an option value.
+
+    ``same`` keeps the input's size (PyTorch pads ``dilation * (k - 1)`` split
+    between both ends); ``none`` is a valid convolution.
+    """
+    if padding == "same":
+        return "same"
+    if padding == "none":
+        return 0
+    raise ParameterError(f"padding={padding!r} is not one of none, same.")
+
+
+def require_size(have: int, need: int, *, axis: str, network: str) -> None:
+    """A clear error when a valid convolution has less input than its receptive field."""
+    if have < need:
+        raise ParameterError(
+            f"network {network!r} with padding=none needs at least {need} {axis}, the "
+            f"input has {have}; use a longer clip, smaller kernels or "
+            "--network-opt padding=same."
+        )

@@ -105,18 +105,15 @@ class Optimizer:
 
         result = OptimizeResult(x=track["best"], steps_done=0, evaluations=0)
         for i in range(steps):
+            # One try around the whole step: Ctrl-C anywhere in it keeps the best state.
             try:
                 loss = float(self.step(closure))
-            except KeyboardInterrupt:
-                result.stopped = "interrupted"
-                break
-            if not (math.isfinite(loss) and bool(torch.isfinite(x.detach()).all())):
-                result.stopped = "non-finite"
-                result.nonfinite_step = i + 1
-                break
-            result.losses.append(loss)
-            result.steps_done = i + 1
-            try:
+                if not (math.isfinite(loss) and bool(torch.isfinite(x.detach()).all())):
+                    result.stopped = "non-finite"
+                    result.nonfinite_step = i + 1
+                    break
+                result.losses.append(loss)
+                result.steps_done = i + 1
                 if callback is not None and callback(
                     StepInfo(i + 1, steps, loss, self.evaluations)
                 ):
@@ -124,6 +121,14 @@ class Optimizer:
                     break
             except KeyboardInterrupt:
                 result.stopped = "interrupted"
+                break
+            except (OverflowError, RuntimeError) as exc:
+                # e.g. torch's "value cannot be converted to type float without overflow"
+                # when a huge learning rate scales a step: as non-finite as a NaN.
+                if "overflow" not in str(exc):
+                    raise
+                result.stopped = "non-finite"
+                result.nonfinite_step = i + 1
                 break
         result.x = track["best"] if math.isfinite(track["best_loss"]) else x0.detach().clone()
         result.evaluations = self.evaluations

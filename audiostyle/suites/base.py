@@ -13,9 +13,23 @@ suite needs is missing, ``cases`` raises
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+#: Environment variable naming the root of the suites' cache.
+CACHE_ENV = "AUDIOSTYLE_CACHE_DIR"
+
+
+def default_cache_dir() -> Path:
+    """Root of the suites' cache: ``$AUDIOSTYLE_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/audiostyle/suites`` (``~/.cache/audiostyle/suites``)."""
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg).expanduser() / "audiostyle" / "suites"
 
 
 @dataclass

@@ -1,0 +1,48 @@
+"""``audiostyle bench``: run a grid of recipe variants on cases and measure them.
+
+>>> from audiostyle.bench import parse_grid, plan, run, CaseSpec   # doctest: +SKIP
+>>> cases = [CaseSpec("m2f", "male.wav", "female.wav", duration=5.0)]
+>>> axes = parse_grid(["transform=librosa,torchaudio", "phase=griffin-lim,fast-griffin-lim"])
+>>> result = run(plan(cases, axes, resolve_recipe(steps=50), metrics=default_metrics()))
+>>> print(result.table()); result.to_json("bench.json"); result.to_csv("bench.csv")
+
+:mod:`~audiostyle.bench.grid` parses and expands the grid,
+:mod:`~audiostyle.bench.runner` plans and runs cells (each a picklable call of
+:func:`~audiostyle.bench.runner.run_cell`, so any executor's ``map`` can run them),
+:mod:`~audiostyle.bench.results` holds the rows and writes the table, JSON and CSV.
+"""
+
+from audiostyle.bench.grid import Axis, apply_point, expand, parse_axis, parse_grid
+from audiostyle.bench.results import BenchResult, format_value
+from audiostyle.bench.runner import (
+    CaseSpec,
+    CellSpec,
+    MetricSpec,
+    Plan,
+    default_metrics,
+    isolated_map,
+    plan,
+    run,
+    run_cell,
+    score,
+)
+
+__all__ = [
+    "Axis",
+    "BenchResult",
+    "CaseSpec",
+    "CellSpec",
+    "MetricSpec",
+    "Plan",
+    "apply_point",
+    "default_metrics",
+    "expand",
+    "format_value",
+    "isolated_map",
+    "parse_axis",
+    "parse_grid",
+    "plan",
+    "run",
+    "run_cell",
+    "score",
+]

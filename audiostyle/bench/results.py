@@ -1,0 +1,328 @@
+"""Bench results: rows, a terminal table, JSON and CSV that say the same thing.
+
+Each row is a flat dict: ``cell``, ``kind`` (``transfer``, ``baseline``,
+``transform``), ``case``, ``variant``, one column per grid axis, the
+measurements (``time.STAGE``: median seconds over the repeats;
+``time.STAGE.spread``: their interquartile range; ``peak_mb``, ``losses.TERM``,
+``METRIC.KEY`` ...), ``notes``, ``error`` and the full ``recipe``. JSON keeps
+every value (non-finite numbers become ``null``); CSV has one column per key
+(``recipe`` as JSON text, ``notes`` joined by ``"; "``); the table shows the main
+columns with 4 significant digits.
+Light module: no numpy or torch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: Metric keys that are trade-offs rather than goals: not starred as "best".
+NEUTRAL_SUFFIXES = (".to_content",)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the terminal table."""
+
+    key: str
+    header: str
+    scale: float = 1.0  # displayed value = value * scale (e.g. 1000 for ms)
+    lower_is_better: bool | None = None  # None: never starred
+
+
+TRANSFER_COLUMNS = (
+    Column("time.total", "total s", lower_is_better=True),
+    Column("time.optimize", "optimize s", lower_is_better=True),
+    Column("time.phase", "phase s", lower_is_better=True),
+    Column("peak_mb", "peak MB", lower_is_better=True),
+    Column("losses.style", "style loss"),
+    Column("losses.content", "content loss"),
+)
+TRANSFORM_COLUMNS = (
+    Column("time.stft", "stft ms", 1000.0, lower_is_better=True),
+    Column("time.istft", "istft ms", 1000.0, lower_is_better=True),
+    Column("roundtrip.snr_db", "round-trip SNR dB", lower_is_better=False),
+    Column("phase.n_iter", "phase iters"),
+    Column("time.phase", "phase s", lower_is_better=True),
+    Column("phase.spectral_convergence", "phase SC", lower_is_better=True),
+    Column("phase.snr_db", "phase SNR dB", lower_is_better=False),
+)
+_FIXED = {
+    "cell",
+    "kind",
+    "case",
+    "variant",
+    "notes",
+    "error",
+    "recipe",
+    "repeats",
+    "peak_mb",
+    "steps",
+    "evaluations",
+    "stopped",
+    "audio",
+    "plot",
+    "samples",
+}
+
+
+def format_value(value: Any) -> str:
+    """How the table shows one value: 4 significant digits, ``-`` for none.
+
+    >>> format_value(0.000123456), format_value(12345.678), format_value(None), format_value(7)
+    ('0.0001235', '1.235e+04', '-', '7')
+    """
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "-"
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+@dataclass
+class BenchResult:
+    """The rows of a bench run and what was noticed.
+
+    Attributes
+    ----------
+    rows : list of dict
+        One per cell, ordered by ``cell``.
+    axes : list of str
+        The grid's keys (each is also a column).
+    notes : list of str
+        Planning notes (e.g. grid points that resolve to the same recipe).
+    meta : dict
+        Versions, creation time, how memory was measured, metric directions.
+    """
+
+    rows: list[dict[str, Any]]
+    axes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # -- views ----------------------------------------------------------------------
+    def by_kind(self, kind: str) -> list[dict[str, Any]]:
+        """Rows of one kind: ``transfer``, ``baseline`` or ``transform``."""
+        return [r for r in self.rows if r.get("kind") == kind]
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        """Rows whose cell failed."""
+        return [r for r in self.rows if r.get("error")]
+
+    def all_notes(self) -> list[str]:
+        """Planning notes, then each distinct row note with how many cells had it."""
+        counts: dict[str, int] = {}
+        for row in self.rows:
+            for note in row.get("notes") or ():
+                counts[note] = counts.get(note, 0) + 1
+        out = list(self.notes)
+        for note, n in counts.items():
+            out.append(f"{note} ({n} cell{'s' if n != 1 else ''})" if n > 1 else note)
+        return out
+
+    def metric_columns(self) -> list[str]:
+        """Metric value columns in first-seen order."""
+        metrics = set(self.meta.get("higher_is_better", {}))
+        cols: list[str] = []
+        for row in self.rows:
+            for key in row:
+                if key in _FIXED or key in cols or key in self.axes:
+                    continue
+                if key in metrics or key.split(".")[0] in metrics:
+                    cols.append(key)
+        return cols
+
+    def columns(self) -> list[str]:
+        """Every key of every row, in first-seen order (the CSV header)."""
+        cols: list[str] = []
+        for row in self.rows:
+            for key in row:
+                if key not in cols:
+                    cols.append(key)
+        return cols
+
+    # -- JSON / CSV -----------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: ``meta``, ``axes``, ``notes`` and ``rows``."""
+        return _clean(
+            {
+                "meta": self.meta,
+                "axes": list(self.axes),
+                "notes": self.all_notes(),
+                "rows": self.rows,
+            }
+        )
+
+    def to_json(self, path: str | Path | None = None) -> str:
+        """The result as JSON text (written atomically to ``path`` if given)."""
+        text = json.dumps(self.to_dict(), indent=2, allow_nan=False, default=str) + "\n"
+        if path is not None:
+            from audiostyle.atomic import atomic_write_text
+
+            atomic_write_text(path, text)
+        return text
+
+    def to_csv(self, path: str | Path | None = None) -> str:
+        """One line per row, one column per key (written atomically to ``path``)."""
+        cols = self.columns()
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(cols)
+        for row in self.rows:
+            writer.writerow([_csv_value(_clean(row.get(c))) for c in cols])
+        text = buf.getvalue()
+        if path is not None:
+            from audiostyle.atomic import atomic_write_text
+
+            atomic_write_text(path, text)
+        return text
+
+    @classmethod
+    def from_json(cls, text_or_path: str | Path) -> BenchResult:
+        """Read what :meth:`to_json` wrote (JSON text or a file path)."""
+        text = str(text_or_path)
+        if not text.lstrip().startswith("{"):
+            text = Path(text_or_path).read_text(encoding="utf-8")
+        data = json.loads(text)
+        return cls(rows=data["rows"], axes=data.get("axes", []), notes=[], meta=data["meta"])
+
+    # -- the table ------------------------------------------------------------------
+    def table(self) -> str:
+        """The terminal table: a transfer section and/or a transform section, then notes.
+
+        Times show ``median±half the interquartile range``; ``*`` marks the best variant of a
+        case in each time and quality column (not the ``to_content`` trade-offs).
+        """
+        parts = []
+        transfer = [r for r in self.rows if r.get("kind") in ("baseline", "transfer")]
+        if transfer:
+            metric_cols = [
+                Column(k, k, lower_is_better=self._lower_is_better(k))
+                for k in self.metric_columns()
+            ]
+            cols = [c for c in TRANSFER_COLUMNS if any(c.key in r for r in transfer)]
+            parts.append(self._section("transfer", transfer, cols + metric_cols))
+        transform = self.by_kind("transform")
+        if transform:
+            parts.append(self._section("transform (no optimisation)", transform, TRANSFORM_COLUMNS))
+        notes = self.all_notes()
+        errors = self.errors
+        if errors:
+            parts.append(
+                "errors:\n"
+                + "\n".join(
+                    f"  cell {r['cell']} ({r['case']}, {r['variant']}): {r['error']}"
+                    for r in errors
+                )
+            )
+        if notes:
+            parts.append("notes:\n" + "\n".join(f"  - {n}" for n in notes))
+        return "\n\n".join(parts) + "\n"
+
+    def _lower_is_better(self, key: str) -> bool | None:
+        if key.endswith(NEUTRAL_SUFFIXES):
+            return None
+        directions = self.meta.get("higher_is_better", {})
+        name = key if key in directions else key.split(".")[0]
+        if name not in directions:
+            return None
+        return not directions[name]
+
+    def _section(self, title: str, rows: list[dict], cols: Iterable[Column]) -> str:
+        cols = list(cols)
+        best = _best(rows, cols)
+        header = ["case", "variant", *(c.header for c in cols)]
+        lines = []
+        for row in rows:
+            cells = [str(row.get("case", "")), str(row.get("variant", ""))]
+            if row.get("error"):
+                cells += ["error"] + ["-"] * (len(cols) - 1)
+                lines.append(cells)
+                continue
+            for c in cols:
+                cells.append(_cell(row, c) + ("*" if (c.key, row["cell"]) in best else ""))
+            lines.append(cells)
+        widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+
+        def fmt(cells: list[str]) -> str:
+            left = [cells[0].ljust(widths[0]), cells[1].ljust(widths[1])]
+            right = [c.rjust(w) for c, w in zip(cells[2:], widths[2:], strict=True)]
+            return "  ".join(left + right).rstrip()
+
+        repeats = sorted({r.get("repeats") for r in rows if r.get("repeats")})
+        rep = f", {'/'.join(map(str, repeats))} timed runs per cell" if repeats else ""
+        out = [f"{title}{rep}:", fmt(header), fmt(["-" * w for w in widths])]
+        out += [fmt(line) for line in lines]
+        return "\n".join(out)
+
+
+def _cell(row: dict, col: Column) -> str:
+    value = row.get(col.key)
+    if value is None:
+        return "-"
+    if isinstance(value, float) and col.scale != 1.0:
+        value = value * col.scale
+    text = format_value(value)
+    spread = row.get(f"{col.key}.spread")
+    if isinstance(spread, float) and math.isfinite(spread) and text != "-":
+        text += "±" + format_value(spread * col.scale / 2)
+    return text
+
+
+def _best(rows: list[dict], cols: list[Column]) -> set[tuple[str, int]]:
+    """``(column, cell)`` of the best non-baseline row of each case in each column."""
+    out: set[tuple[str, int]] = set()
+    cases: dict[str, list[dict]] = {}
+    for r in rows:
+        if r.get("kind") != "baseline" and not r.get("error"):
+            cases.setdefault(r.get("case"), []).append(r)
+    for col in cols:
+        if col.lower_is_better is None:
+            continue
+        for group in cases.values():
+            scored = [
+                r
+                for r in group
+                if isinstance(r.get(col.key), int | float) and math.isfinite(r[col.key])
+            ]
+            if len(scored) < 2 or len({r[col.key] for r in scored}) < 2:
+                continue
+            pick = min if col.lower_is_better else max
+            winner = pick(scored, key=lambda r, k=col.key: r[k])
+            out.add((col.key, winner["cell"]))
+    return out
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,198 @@
+"""The executor contract: run one function over many independent tasks.
+
+An executor is built as ``Executor(options)`` and used as a context manager::
+
+    with create("executor", "local", {"workers": 2}) as ex:
+        for result in ex.map(fn, tasks, resources=Resources(num_cpus=1)):
+            ...  # a TaskResult, in the order tasks *finish*
+
+``fn`` must be picklable by reference (a module-level function) and so must every
+task and every return value. A task that raises does not stop the others: its
+:class:`TaskResult` has ``ok=False`` and the error as text. Leaving the loop early,
+an exception in the caller, or Ctrl-C cancels the tasks still queued or running.
+
+This module is light (no torch, no ray): the built-ins import what they need when
+work starts.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+import traceback
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What one task needs. ``None`` leaves the choice to the executor's options."""
+
+    num_cpus: float | None = None
+    num_gpus: float | None = None
+
+
+@dataclass
+class TaskResult:
+    """The outcome of one task.
+
+    Attributes
+    ----------
+    index : int
+        Position of the task in the sequence given to :meth:`Executor.map`.
+    ok : bool
+        False if the task raised or its worker died.
+    value : Any
+        What ``fn`` returned (``None`` on failure).
+    error : str or None
+        ``"ErrorType: message"`` on failure.
+    traceback : str or None
+        The worker-side traceback, when there is one.
+    seconds : float
+        Time spent in ``fn`` on the worker.
+    worker : str
+        ``host:pid`` of the process that ran it.
+    finished : float
+        Epoch seconds when the result reached the caller.
+    """
+
+    index: int
+    ok: bool
+    value: Any = None
+    error: str | None = None
+    traceback: str | None = None
+    seconds: float = 0.0
+    worker: str = ""
+    finished: float = 0.0
+
+
+def cpu_count() -> int:
+    """CPUs this process may use (affinity-aware)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def pin_threads(threads: int | None) -> None:
+    """Set torch's intra-op thread count (and the OpenMP/MKL hints) to ``threads``.
+
+    Before torch is imported the environment variables are enough (torch reads them
+    when it loads); torch is not imported here for that.
+    """
+    if not threads:
+        return
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+
+
+def worker_name() -> str:
+    """``host:pid`` of this process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for a task's failure: the message alone for project errors."""
+    from audiostyle.errors import AudiostyleError
+
+    if isinstance(exc, AudiostyleError):
+        return f"{type(exc).__name__}: {exc}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def run_task(
+    fn: Callable[[Any], Any], task: Any, *, index: int, threads: int | None = None
+) -> TaskResult:
+    """Worker side: call ``fn(task)``, timing it and capturing any exception."""
+    pin_threads(threads)
+    start = time.perf_counter()
+    try:
+        value = fn(task)
+    except Exception as exc:  # noqa: BLE001 - a task may raise anything; it is reported
+        return TaskResult(
+            index=index,
+            ok=False,
+            error=describe_error(exc),
+            traceback=traceback.format_exc(),
+            seconds=time.perf_counter() - start,
+            worker=worker_name(),
+        )
+    return TaskResult(
+        index=index,
+        ok=True,
+        value=value,
+        seconds=time.perf_counter() - start,
+        worker=worker_name(),
+    )
+
+
+class Executor(ABC):
+    """Runs a function over many tasks; subclasses decide where.
+
+    Parameters
+    ----------
+    options : dataclass
+        The executor's options (see ``audiostyle plugins``).
+    """
+
+    #: Registered name (set by subclasses).
+    name: str = ""
+
+    def __init__(self, options: Any = None) -> None:
+        self.options = options
+
+    @abstractmethod
+    def map(
+        self,
+        fn: Callable[[Any], Any],
+        tasks: Iterable[Any],
+        *,
+        resources: Resources | None = None,
+        on_result: Callable[[TaskResult], None] | None = None,
+    ) -> Iterator[TaskResult]:
+        """Run ``fn(task)`` for every task; yield each :class:`TaskResult` as it finishes.
+
+        Parameters
+        ----------
+        fn : callable
+            A module-level function (pickled by reference).
+        tasks : iterable
+            Picklable task objects; ``TaskResult.index`` is a task's position.
+        resources : Resources, optional
+            What each task needs (CPUs, GPUs).
+        on_result : callable(TaskResult), optional
+            Called with each result just before it is yielded.
+        """
+
+    @property
+    def slots(self) -> int:
+        """How many tasks run at the same time (for ETAs and benchmarks)."""
+        return 1
+
+    @property
+    def task_threads(self) -> int:
+        """Torch threads each task computes with."""
+        return 1
+
+    def describe(self) -> str:
+        """One line: where the tasks run."""
+        return self.name or type(self).__name__
+
+    def start(self) -> None:  # noqa: B027 - optional hook
+        """Start workers or connect (idempotent); :meth:`map` calls it too."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release workers or connections (idempotent)."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,51 @@
+"""audiostyle-mel: the worked example of an audiostyle plugin.
+
+This module is what the entry point names, so it holds only hookimpls and stays
+light: the classes are registered by import path and imported on first use, and
+the options classes (``audiostyle_mel.options``) are plain dataclasses. Listing the
+plugins (``audiostyle plugins``) therefore never imports torch.
+
+It registers
+
+* the feature network ``mel-cnn``: a frozen mel filterbank (bins -> mel bands),
+  then parallel random Conv1d of several widths; ~8x fewer input channels than the
+  built-in ``random-cnn`` and 8x fewer filters, so a transfer step is far cheaper;
+* the metric ``mel-gram``: distance between the mel network's Gram matrices of two
+  clips (style similarity, length-independent);
+* the command ``audiostyle mel-distance A B``: that metric plus a frame-wise
+  log-mel distance, for judging a transfer from the shell.
+"""
+
+from audiostyle import hookimpl
+from audiostyle_mel.options import MelCNNOptions, MelGramOptions
+
+__version__ = "0.1.0"
+
+
+@hookimpl
+def register_networks(register):
+    register(
+        "mel-cnn",
+        "audiostyle_mel.network:MelCNN",
+        options=MelCNNOptions,
+        description="frozen mel filterbank, then random Conv1d of several widths "
+        "(fast: few channels; audiostyle-mel plugin)",
+    )
+
+
+@hookimpl
+def register_metrics(register):
+    register(
+        "mel-gram",
+        "audiostyle_mel.metric:MelGramDistance",
+        options=MelGramOptions,
+        description="relative distance of mel-CNN Gram matrices to style / content / target "
+        "(0 = same texture)",
+    )
+
+
+@hookimpl
+def register_commands(cli):
+    from audiostyle_mel.cli import add_commands  # light: typer only
+
+    add_commands(cli)

@@ -1,0 +1,161 @@
+"""Property-based tests: whatever the audio and the options, the engine either
+returns finite audio of the right length or raises the project's own error type.
+
+Examples are few and tiny (at most ~0.4 s at 8 kHz, n_fft <= 256, <= 16 filters,
+<= 3 steps); ``derandomize`` keeps the runs reproducible.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from audiostyle import api, engine
+from audiostyle.errors import AudiostyleError
+from audiostyle.presets import get_preset
+from audiostyle.segments import join, plan
+from tests.conftest import SR
+
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+AMPLITUDES = [0.0, 1e-9, 1e-4, 0.1, 1.0, 30.0, 1e6, 1e30]
+
+
+@st.composite
+def audio(draw, *, max_len: int = 3200) -> np.ndarray:
+    """Noise, tones, DC, silence or bursts at any level, sometimes with NaN/Inf."""
+    n = draw(st.integers(0, max_len))
+    kind = draw(st.sampled_from(["noise", "tone", "dc", "silence", "burst"]))
+    amp = draw(st.sampled_from(AMPLITUDES))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    t = np.arange(n) / SR
+    if kind == "noise":
+        y = rng.standard_normal(n)
+    elif kind == "tone":
+        y = np.sin(2 * np.pi * draw(st.floats(20, SR / 2)) * t)
+    elif kind == "dc":
+        y = np.ones(n)
+    elif kind == "silence":
+        y = np.zeros(n)
+    else:
+        y = np.zeros(n)
+        if n:
+            y[rng.integers(0, n)] = 1.0
+    y = (amp * y).astype(np.float32)
+    if n and draw(st.integers(0, 9)) == 0:
+        y[rng.integers(0, n)] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
+    return y
+
+
+@st.composite
+def options(draw) -> dict:
+    """Recipe overrides, legal or not."""
+    n_fft = draw(st.sampled_from([8, 16, 64, 100, 256]))
+    transform = {"n_fft": n_fft}
+    if draw(st.booleans()):
+        transform["hop_length"] = draw(st.integers(-1, 2 * n_fft))
+    optimizer = draw(st.sampled_from(["adam", "lbfgs"]))
+    opt = {}
+    if draw(st.booleans()):
+        opt["lr"] = draw(st.sampled_from([-1.0, 0.0, 1e-6, 0.05, 1.0, 1e3, 1e30, 1e38]))
+    out = {
+        "sample_rate": SR,
+        "device": "cpu",
+        "transform_options": transform,
+        "network_options": {"n_filters": draw(st.integers(1, 16))},
+        "optimizer": optimizer,
+        "optimizer_options": opt,
+        "steps": draw(st.integers(-1, 3)),
+        "content_weight": draw(st.sampled_from([0.0, 0.1, 1.0, 1e6, -1.0])),
+        "style_weight": draw(st.sampled_from([0.0, 1.0, 1e8])),
+        "init": draw(st.sampled_from(["auto", "content", "noise"])),
+        "segment": draw(st.sampled_from([0.0, 0.1, 0.15, 30.0])),
+        "segment_overlap": draw(st.sampled_from([0.0, 0.02, 0.1])),
+    }
+    if draw(st.booleans()):
+        out["phase"] = "griffin-lim"
+        out["phase_options"] = {"n_iter": draw(st.integers(0, 3)), "init": "random"}
+    return out
+
+
+def _quiet_run(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # warnings are allowed; other exceptions are not
+        return fn(*args, **kwargs)
+
+
+@pytest.mark.filterwarnings("ignore")
+@SETTINGS
+@given(content=audio(), style=audio(), opts=options())
+def test_transfer_returns_finite_audio_or_audiostyle_error(content, style, opts):
+    try:
+        r = _quiet_run(api.transfer, content, style, progress=False, **opts)
+    except AudiostyleError as exc:
+        assert str(exc)  # a message, never empty
+        event(f"refused: {type(exc).__name__}")
+        return
+    event(f"ran: stopped={r.stopped}, segments={r.segments}")
+    assert r.audio.dtype == np.float32 and r.audio.shape == content.shape
+    assert np.isfinite(r.audio).all()
+    assert np.abs(r.audio).max() <= r.recipe.peak + 1e-6
+
+
+@pytest.mark.filterwarnings("ignore")
+@SETTINGS
+@given(style=audio(), seconds=st.sampled_from([-1.0, 0.0, 0.001, 0.05, 0.3]), opts=options())
+def test_texture_returns_finite_audio_or_audiostyle_error(style, seconds, opts):
+    try:
+        r = _quiet_run(api.texture, style, duration=seconds, progress=False, **opts)
+    except AudiostyleError as exc:
+        event(f"refused: {type(exc).__name__}")
+        return
+    event("ran")
+    assert r.audio.shape == (int(round(seconds * SR)),) and np.isfinite(r.audio).all()
+
+
+@pytest.mark.filterwarnings("ignore")
+@SETTINGS
+@given(content=audio(), style=audio(), steps=st.integers(0, 2), n_fft=st.sampled_from([16, 64]))
+def test_engine_run_directly(content, style, steps, n_fft):
+    recipe = get_preset("default")
+    recipe.set_stage("transform", None, {"n_fft": n_fft})
+    recipe.set_stage("network", None, {"n_filters": 8})
+    recipe.sample_rate, recipe.steps, recipe.device = SR, steps, "cpu"
+    try:
+        out = _quiet_run(engine.run, recipe, style=style, content=content)
+    except AudiostyleError as exc:
+        event(f"refused: {type(exc).__name__}")
+        return
+    event("ran")
+    assert out.audio.shape == content.shape and np.isfinite(out.audio).all()
+
+
+@SETTINGS
+@given(
+    n=st.integers(1, 5000),
+    segment=st.integers(0, 1200),
+    overlap=st.integers(0, 300),
+)
+def test_segment_plan_covers_and_join_is_identity(n, segment, overlap):
+    if segment and n > segment and not overlap < segment / 2:
+        with pytest.raises(AudiostyleError):
+            plan(n, segment=segment, overlap=overlap)
+        return
+    spans = plan(n, segment=segment, overlap=overlap)
+    assert spans[0][0] == 0 and spans[-1][1] == n
+    for (_, a1), (b0, b1) in zip(spans, spans[1:], strict=False):
+        assert b0 == a1 - overlap and b1 > a1  # neighbours overlap by exactly `overlap`
+    if segment and n > segment:
+        assert max(b - a for a, b in spans) <= segment
+    y = np.random.default_rng(n).standard_normal(n).astype(np.float32)
+    joined = join([y[a:b] for a, b in spans], spans, n)
+    np.testing.assert_allclose(joined, y, rtol=1e-5, atol=1e-6)
