@@ -507,8 +507,10 @@ def _run(
     from audiostyle import segments
     from audiostyle.audio import check_signal
 
-    resolved = resolve_recipe(preset, recipe, **overrides)
-    built = resolved.validate()  # names and options fail before any audio is read
+    # Names and options fail before any audio is read; the result carries every
+    # option with its validated, typed value (defaults included).
+    resolved = resolve_recipe(preset, recipe, **overrides).resolved()
+    built = resolved.validate()
     check_outputs(output, force=force, save_recipe=save_recipe, report=report)
     if callback is not None and not callable(callback):
         raise ParameterError(f"callback={callback!r} is not callable; give a function(StepReport).")

@@ -235,6 +235,9 @@ def check_signal(
     array inputs without a file name.
     """
     where = f"{role} file {source!r}" if source else role
+    if not np.isfinite(y).all():
+        bad = int((~np.isfinite(y)).sum())
+        raise AudioError(f"{where} contains {bad} NaN or Inf samples; repair the audio.")
     if y.shape[0] < n_fft:
         raise AudioError(
             f"{where} has {y.shape[0]} samples ({y.shape[0] / sample_rate:.3f} s), shorter "

@@ -335,6 +335,11 @@ def _read_jsonl(text: str, base: Path, rows: list[Row], problems: list[Problem])
 
 
 # -- fingerprints and the ledger ---------------------------------------------------------
+def normalize_output(output: str) -> str:
+    """An output path as the ledger keys it: relative, ``/``-separated, normalised."""
+    return os.path.normpath(str(PurePosixPath(output.replace("\\", "/"))))
+
+
 def file_fingerprint(path: Path, known: dict[str, Any] | None = None) -> dict[str, Any]:
     """``{"size", "mtime_ns", "sha256"}`` of a file; the hash is reused from ``known``
     when size and mtime are the same (a touched but unchanged file still matches)."""
@@ -440,6 +445,7 @@ class PlannedRow:
     content_fp: dict[str, Any]
     style_fp: dict[str, Any]
     path: Path
+    output: str  # normalised, relative to out_dir (the ledger's key)
     status: str  # "todo" or "skipped"
     audio_seconds: float | None = None  # expected length of the output, if known
 
@@ -590,7 +596,7 @@ def plan_batch(
                 )
         # output
         out_rel = PurePosixPath(row.output.replace("\\", "/"))
-        norm = os.path.normpath(str(out_rel))
+        norm = normalize_output(row.output)
         out_path = out_dir / norm
         if out_rel.is_absolute() or Path(row.output).is_absolute():
             bad(f"output {row.output!r} must be a path relative to --out-dir.")
@@ -651,6 +657,7 @@ def plan_batch(
                 content_fp=content_fp,
                 style_fp=style_fp,
                 path=out_path,
+                output=norm,
                 status=status,
                 audio_seconds=seg_seconds.get("content"),
             )
@@ -1013,7 +1020,7 @@ def run_batch(
         outcomes[p.row.number] = RowOutcome(
             number=p.row.number,
             line=p.row.line,
-            output=str(PurePosixPath(os.path.normpath(p.row.output))),
+            output=p.output,
             status="skipped" if p.status == "skipped" else "pending",
         )
     todo = plan.todo

@@ -285,7 +285,6 @@ def run(
             phase=phase,
             generator=generator,
             device=device,
-            notes=notes,
         )
         # A change of variables: the optimizer moves z = wave / wave_scale, a signal of
         # about unit RMS, as the log-magnitude is in the spectrogram domain. Adam's lr is
@@ -305,8 +304,12 @@ def run(
     components: dict[str, float] = {}
     first: dict[str, float] = {}
     # loss_norm="initial": the optimizer sees the objective divided by its value at the
-    # start (a constant), so every recipe starts at 1 whatever the units of its terms.
-    # Reported losses stay raw.
+    # start (a constant), so every recipe starts at 1 whatever the units of its terms:
+    # torch's L-BFGS keeps a curvature pair only if y.s > 1e-10 and stalls on a small
+    # loss otherwise. Reported losses stay raw.
+    loss_norm = recipe.loss_norm
+    if loss_norm == "auto":
+        loss_norm = "initial" if recipe.domain == "waveform" else "none"
     loss_unit: list[float] = []
 
     def objective(x: torch.Tensor) -> torch.Tensor:
@@ -322,7 +325,7 @@ def run(
         components["total"] = float(total.detach())
         if not first:
             first.update(components)
-        if recipe.loss_norm == "initial":
+        if loss_norm == "initial":
             if not loss_unit:
                 v = components["total"]
                 loss_unit.append(v if math.isfinite(v) and v > 0 else 1.0)
@@ -464,7 +467,6 @@ def _waveform_start(
     phase,
     generator,
     device,
-    notes: list[str],
 ) -> torch.Tensor:
     """The starting wave of the waveform domain (on ``device``)."""
     if init == "content":
@@ -490,13 +492,6 @@ def _waveform_start(
         frames = transform.n_frames(length)
         reps = math.ceil(frames / mag.shape[-1])
         mag = mag.repeat(1, reps)[:, :frames]
-        if content_phase is None and getattr(phase.options, "init", None) == "content":
-            # A texture has no content phase to start the reconstruction from.
-            phase = type(phase)(dataclasses.replace(phase.options, init="random"))
-            notes.append(
-                "init=style-phase without a content: the phase reconstructor started "
-                "from a random phase instead of the content's"
-            )
         return phase.reconstruct(
             mag,
             transform=transform,

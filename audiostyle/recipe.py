@@ -21,7 +21,7 @@ DEFAULT_SAMPLE_RATE = 22_050  # Hz
 Domain = Literal["spectrogram", "waveform"]
 Init = Literal["auto", "content", "noise", "style-phase", "content-phase"]
 Device = Literal["auto", "cpu", "cuda"]
-LossNorm = Literal["none", "initial"]
+LossNorm = Literal["auto", "none", "initial"]
 STAGE_KEYS = ("transform", "network", "optimizer", "phase")
 
 
@@ -54,6 +54,13 @@ class Recipe:
     step and at the end, as some published recipes do: it discards every
     log-magnitude above ``clamp`` (most of a loud spectrum, heard as a dull,
     compressed sound).
+    In the waveform domain the optimizer moves ``wave / wave_scale`` (``None``: the
+    RMS of the content, or of the style for a texture), so its step sizes are relative
+    to the signal's level as they are to the log-magnitude's. ``loss_norm="initial"``
+    divides the objective the optimizer sees by its value at the start (reported
+    losses stay raw): L-BFGS keeps a curvature pair only if y.s > 1e-10, so on a small
+    loss it rejects them all and stalls; ``auto`` = initial in the waveform domain,
+    none in the spectrogram domain.
     ``segment``: a content longer than this (seconds) is processed in segments of at
     most this length, overlapping by ``segment_overlap`` seconds and cross-faded, so
     memory stays bounded and time grows linearly (0: one piece, whatever its length).
@@ -87,7 +94,7 @@ class Recipe:
     clamp: float | None = None
     peak: float = 0.99
     wave_scale: float | None = None
-    loss_norm: LossNorm = "none"
+    loss_norm: LossNorm = "auto"
     segment: float = 30.0  # seconds; a longer content is processed in segments (0: never)
     segment_overlap: float = 1.0  # seconds cross-faded between neighbouring segments
     preset: str | None = None
@@ -116,7 +123,7 @@ class Recipe:
 
     # -- conversion -----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Plain nested dict (TOML / JSON ready; ``None`` values are dropped)."""
+        """Plain nested dict (JSON ready; ``None`` is kept, TOML writes it as "none")."""
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
@@ -126,7 +133,7 @@ class Recipe:
                 out["losses"] = {
                     k: {"weight": c.weight, "options": dict(c.options)} for k, c in v.items()
                 }
-            elif v is not None:
+            else:
                 out[f.name] = v
         return out
 
@@ -268,6 +275,17 @@ class Recipe:
         built["losses"] = losses
         return built
 
+    def resolved(self) -> Recipe:
+        """A validated copy whose stage and loss options hold every option's typed value
+        (defaults included), so a saved recipe is complete and self-describing."""
+        built = self.validate()
+        out = self.copy()
+        for key in STAGE_KEYS:
+            out.stage(key).options = as_dict(built[key])
+        for term, choice in out.losses.items():
+            choice.options = as_dict(built["losses"][term])
+        return out
+
     # -- TOML -----------------------------------------------------------------------
     def to_toml(self) -> str:
         """The recipe as TOML text."""
@@ -299,7 +317,8 @@ class Recipe:
         if base is None:
             from audiostyle.presets import get_preset
 
-            base = get_preset(data.get("preset") or "default")
+            name = data.get("preset")
+            base = get_preset(name if name and name != "none" else "default")
         return cls.from_dict(data, base=base, source=f"recipe file {str(path)!r}")
 
 
@@ -331,7 +350,8 @@ def dumps_toml(data: dict[str, Any], prefix: str = "") -> str:
     lines = []
     tables = []
     for k, v in data.items():
-        if v is None:
+        if v is None:  # TOML has no null: "none" converts back to None on load
+            lines.append(f'{_key(k)} = "none"')
             continue
         if isinstance(v, dict):
             tables.append((k, v))
@@ -341,7 +361,7 @@ def dumps_toml(data: dict[str, Any], prefix: str = "") -> str:
     for k, v in tables:
         name = f"{prefix}.{_key(k)}" if prefix else _key(k)
         body = dumps_toml(v, name)
-        scalars = any(not isinstance(x, dict) for x in v.values() if x is not None)
+        scalars = any(not isinstance(x, dict) for x in v.values())
         head = f"[{name}]\n" if scalars or not v else ""
         out += ("\n\n" if out else "") + head + body
     return out.strip() + "\n" if not prefix else out

@@ -424,3 +424,27 @@ def test_interrupted_and_killed_batch_resumes_without_redoing(tmp_path):
     entries = ledger_lines(out)
     assert sorted(e["output"] for e in entries) == sorted(f"r{i}.wav" for i in range(8))
     assert not [p for p in out.iterdir() if p.name.startswith(".r")]
+
+
+# -- bench grids on the same executors ----------------------------------------------------------
+@pytest.mark.slow
+def test_bench_grid_on_local_pool_matches_in_process(tmp_path, one_thread):
+    clips = write_clips(tmp_path / "in")
+    common = [
+        "bench", "--pair", clips["male.wav"], clips["female.wav"], "--grid", "seed=0,1,2",
+        "--metric", "none", "--no-baseline", "--threads", "1", *tiny_flags(),
+    ]  # fmt: skip
+    rows = {}
+    for name, extra in (("seq", []), ("pool", ["--executor", "local", "--workers", "2"])):
+        r = invoke(*common, *extra, "--json", tmp_path / f"{name}.json")
+        assert r.exit_code == 0, r.output
+        rows[name] = json.loads((tmp_path / f"{name}.json").read_text())["rows"]
+    assert "running the cells on local pool: 2 workers" in r.output
+    assert len(rows["pool"]) == 3 and not any(row["error"] for row in rows["pool"])
+    for seq, pool in zip(rows["seq"], rows["pool"], strict=True):
+        assert seq["variant"] == pool["variant"]
+        assert seq["losses.total"] == pool["losses.total"] > 0
+    r = invoke(*common, "--executor", "local", "--isolate")
+    assert r.exit_code == 2 and "--isolate and --executor exclude each other" in r.output
+    r = invoke(*common, "--address", "auto", "--executor", "local")
+    assert r.exit_code == 2 and "--address does not apply to the 'local' executor" in r.output

@@ -114,6 +114,7 @@ class CellSpec:
     metrics: tuple[MetricSpec, ...] = ()
     plot_dir: str | None = None
     audio_dir: str | None = None
+    threads: int | None = None  # torch intra-op threads (None: torch's default)
 
     @property
     def variant(self) -> str:
@@ -167,6 +168,7 @@ def plan(
     baseline: bool = True,
     plot_dir: str | Path | None = None,
     audio_dir: str | Path | None = None,
+    threads: int | None = None,
 ) -> Plan:
     """Every cell of the bench, validated before anything runs.
 
@@ -188,6 +190,8 @@ def plan(
         Add the do-nothing row per case.
     plot_dir, audio_dir : path, optional
         Write each transfer's figure (spectrograms and loss curves) / output audio.
+    threads : int, optional
+        torch intra-op threads in each cell (default: torch's own choice).
     """
     if mode not in ("transfer", "transform", "both"):
         raise ParameterError(f"mode={mode!r} is not one of transfer, transform, both.")
@@ -197,6 +201,8 @@ def plan(
         )
     if repeat < 1 or warmup < 0:
         raise ParameterError(f"repeat={repeat} must be >= 1 and warmup={warmup} >= 0.")
+    if threads is not None and threads < 1:
+        raise ParameterError(f"threads={threads} must be >= 1 (or unset for torch's default).")
     metrics = tuple(_check_metrics(metrics))
     points = expand(axes)
     recipes = []
@@ -218,7 +224,11 @@ def plan(
         notes += _identical_notes(points, recipes)
         for case in cases:
             if baseline:
-                cells.append(CellSpec(len(cells), "baseline", case, recipes[0], metrics=metrics))
+                cells.append(
+                    CellSpec(
+                        len(cells), "baseline", case, recipes[0], metrics=metrics, threads=threads
+                    )
+                )
             for point, recipe in zip(points, recipes, strict=True):
                 cells.append(
                     CellSpec(
@@ -232,6 +242,7 @@ def plan(
                         metrics=metrics,
                         plot_dir=plot,
                         audio_dir=audio,
+                        threads=threads,
                     )
                 )
     if mode in ("transform", "both"):
@@ -256,6 +267,7 @@ def plan(
                         point=tuple(sub.items()),
                         repeat=t_repeat,
                         warmup=t_warmup,
+                        threads=threads,
                     )
                 )
     return Plan(cells, [a.key for a in axes], notes)
@@ -407,6 +419,10 @@ def run_cell(spec: CellSpec) -> dict[str, Any]:
     }
     notes: list[str] = []
     try:
+        if spec.threads is not None:
+            import torch
+
+            torch.set_num_threads(spec.threads)
         if spec.kind == "transfer":
             row.update(_transfer(spec, notes))
         elif spec.kind == "baseline":
@@ -606,34 +622,31 @@ def _transfer(spec: CellSpec, notes: list[str]) -> dict[str, Any]:
     return out
 
 
+PRIME_FRAMES = 32  # frames of noise in the priming run
+
+
 def _prime(recipe: Recipe) -> None:
-    """Import and exercise the recipe's backends once on a short noise signal.
+    """Run the recipe once, one step, on a fraction of a second of noise.
 
-    The first use of a backend imports its library (librosa alone takes seconds)
-    and compiles or plans its FFTs; timings and memory should not include that.
+    The first use of a backend imports its library (librosa alone takes seconds),
+    compiles or plans its FFTs, and torch sets up autograd on the first backward
+    pass (seconds here): timings and memory of the measured runs should not
+    include that.
     """
-    import torch
+    import numpy as np
 
-    from audiostyle.engine import resolve_device
-    from audiostyle.plugins import create
+    from audiostyle import engine
 
     built = recipe.validate()
-    device = resolve_device(recipe.device)
-    transform = create(
-        "transform",
-        recipe.transform.name,
-        built["transform"],
-        sample_rate=recipe.sample_rate,
-        device=device,
-    )
-    n = 4 * transform.n_fft
-    wave = torch.randn(n, generator=torch.Generator().manual_seed(0)).to(device)
-    spec = transform.stft(wave)
-    transform.istft(spec, length=n)
-    for key in ("network", "optimizer", "phase"):
-        from audiostyle.plugins import get_backend
-
-        get_backend(key, recipe.stage(key).name).load()
+    n_fft = built["transform"].n_fft
+    hop = built["transform"].resolved_hop_length
+    primer = recipe.copy()
+    primer.steps = min(recipe.steps, 1)
+    if hasattr(built["phase"], "n_iter"):
+        primer.set_stage("phase", None, {"n_iter": min(built["phase"].n_iter, 1)})
+    rng = np.random.default_rng(0)
+    wave = (0.1 * rng.standard_normal(n_fft + PRIME_FRAMES * hop)).astype(np.float32)
+    engine.run(primer, style=wave, content=wave)
 
 
 def _stem(spec: CellSpec) -> str:

@@ -88,12 +88,14 @@ class BatchBar:
         self._task = None
 
     def start(self, stats, *, executor: str) -> None:  # noqa: D102
+        if not self.enabled:
+            return
         typer.echo(
             f"{stats.total + stats.skipped} rows: {stats.skipped} already done (skipped), "
             f"{stats.total} to run on {executor}",
             err=True,
         )
-        if not self.enabled or not stats.total:
+        if not stats.total:
             return
         from rich.console import Console
         from rich.progress import (
@@ -227,3 +229,15 @@ def register(app: typer.Typer) -> None:
             )
             return 1
         return 0
+
+
+OptionalExecutor = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        help="run on this executor: local (a process pool) or ray; default: one after "
+        "another in this process",
+        autocompletion=_executors,
+        rich_help_panel=_EXEC_PANEL,
+    ),
+]

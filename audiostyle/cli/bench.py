@@ -7,6 +7,7 @@ import click
 import typer
 from typer.core import TyperCommand
 
+from audiostyle.cli.batch import Address, OptionalExecutor, Workers, executor_settings
 from audiostyle.cli.common import RecipeFlags, recipe_options
 from audiostyle.cli.errors import handle_errors
 
@@ -222,6 +223,18 @@ def register(app: typer.Typer) -> None:
                 rich_help_panel=_GRID,
             ),
         ] = False,
+        threads: Annotated[
+            int | None,
+            typer.Option(
+                "--threads",
+                help="torch threads per cell (default: torch's choice; 1 gives steadier "
+                "timings on a busy machine)",
+                rich_help_panel=_GRID,
+            ),
+        ] = None,
+        executor: OptionalExecutor = None,
+        workers: Workers = None,
+        address: Address = None,
         json_out: Annotated[
             Path | None,
             typer.Option("--json", help="write every row as JSON", rich_help_panel=_OUT),
@@ -337,6 +350,7 @@ def register(app: typer.Typer) -> None:
             baseline=baseline,
             plot_dir=plot,
             audio_dir=audio_dir,
+            threads=threads,
         )
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -365,7 +379,31 @@ def register(app: typer.Typer) -> None:
                 err=True,
             )
 
-        result = B.run(the_plan, map_fn=B.isolated_map if isolate else None, on_row=progress)
+        if executor is None and (workers is not None or address is not None):
+            executor = "ray" if address is not None else "local"
+        if executor is not None and isolate:
+            raise ParameterError("--isolate and --executor exclude each other; choose one.")
+        if executor is None:
+            result = B.run(the_plan, map_fn=B.isolated_map if isolate else None, on_row=progress)
+        else:  # cells in parallel on an executor (their timings then share the CPUs)
+            from audiostyle.executors.base import map_function
+            from audiostyle.plugins import create
+
+            settings = executor_settings(executor, workers, address, None)
+            with create("executor", executor, settings) as ex:
+                if not quiet:
+                    typer.echo(f"running the cells on {ex.describe()}", err=True)
+                lost = lambda spec, error: {  # noqa: E731 - a worker died mid-cell
+                    "cell": spec.index,
+                    "kind": spec.kind,
+                    "case": spec.case.name,
+                    "variant": spec.variant,
+                    **dict(spec.point),
+                    "error": error,
+                    "notes": [],
+                    "recipe": spec.recipe.to_dict(),
+                }
+                result = B.run(the_plan, map_fn=map_function(ex, on_error=lost), on_row=progress)
         table = result.table()
         typer.echo(table, nl=False)
         for path in outputs.values():

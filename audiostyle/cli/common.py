@@ -52,7 +52,9 @@ class RecipeFlags:
     device: str | None = None
     domain: str | None = None
     init: str | None = None
-    clamp: float | None = None
+    clamp: str | None = None
+    loss_norm: str | None = None
+    wave_scale: float | None = None
 
     def overrides(self) -> dict[str, Any]:
         """Keyword overrides for :func:`audiostyle.api.resolve_recipe`."""
@@ -72,6 +74,8 @@ class RecipeFlags:
             "domain",
             "init",
             "clamp",
+            "loss_norm",
+            "wave_scale",
         ):
             out[key] = getattr(self, key)
         if self.loss:
@@ -252,10 +256,36 @@ _p(
 _p(
     "clamp",
     Annotated[
-        float | None,
+        str | None,
         typer.Option(
             "--clamp",
-            help="clamp the log-magnitude to [0, CLAMP] (published-recipe behaviour)",
+            help="clamp the log-magnitude to [0, CLAMP] (published-recipe behaviour); "
+            "'none' turns a preset's clamp off",
+            metavar="CLAMP|none",
+            rich_help_panel=_PANEL,
+        ),
+    ],
+)
+_p(
+    "loss_norm",
+    Annotated[
+        str | None,
+        typer.Option(
+            "--loss-norm",
+            help="auto, none, or initial = the optimizer sees the loss divided by its start "
+            "value (auto: initial for --domain waveform)",
+            rich_help_panel=_PANEL,
+        ),
+    ],
+)
+_p(
+    "wave_scale",
+    Annotated[
+        float | None,
+        typer.Option(
+            "--wave-scale",
+            help="--domain waveform: the optimizer moves wave / WAVE_SCALE (default: the "
+            "input's RMS, so step sizes are relative to its level)",
             rich_help_panel=_PANEL,
         ),
     ],

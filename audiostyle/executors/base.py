@@ -196,3 +196,31 @@ class Executor(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def map_function(
+    executor: Executor,
+    *,
+    on_error: Callable[[Any, str], Any] | None = None,
+    resources: Resources | None = None,
+) -> Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any]]:
+    """A plain ``map_fn(fn, items)`` running on ``executor``, for APIs that take one.
+
+    Values come back in the order tasks finish. A failed task (one that raised, or
+    whose worker died) yields ``on_error(item, error_text)``; without ``on_error``
+    it raises :class:`~audiostyle.errors.AudiostyleError`.
+    """
+
+    def map_fn(fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        from audiostyle.errors import AudiostyleError
+
+        items = list(items)
+        for result in executor.map(fn, items, resources=resources):
+            if result.ok:
+                yield result.value
+            elif on_error is not None:
+                yield on_error(items[result.index], result.error or "failed")
+            else:
+                raise AudiostyleError(f"task {result.index} failed: {result.error}")
+
+    return map_fn

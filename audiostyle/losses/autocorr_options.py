@@ -24,9 +24,10 @@ class AutocorrelationLossOptions:
         None, "longest lag in frames of the feature maps; overrides max_lag_seconds if set"
     )
     layers: tuple[str, ...] = option(
-        ("style",),
-        "feature maps to compare: style = the network's style layers, content = its "
-        "content layers, input = the log-magnitude itself, or layer names",
+        ("input",),
+        "what to compare: input = the log-magnitude the network sees (kept a click "
+        "track's period best in tests), style = the network's style layers, content = "
+        "its content layers, or layer names",
     )
     normalize: Literal["correlation", "unbiased", "frames"] = option(
         "correlation",

@@ -6,6 +6,7 @@ import math
 
 import torch
 
+from audiostyle.errors import ParameterError
 from audiostyle.losses.base import LossTerm
 from audiostyle.losses.options import ContentLossOptions, StyleLossOptions
 
@@ -53,7 +54,7 @@ class ContentLoss(LossTerm):
             target = self.targets[k]
             f = features[k]
             if f.shape != target.shape:
-                raise ValueError(
+                raise ParameterError(
                     f"content layer {k}: output {tuple(f.shape)} vs content "
                     f"{tuple(target.shape)}; the output must have the "
                     "content's length"

@@ -16,6 +16,11 @@ class Adam(Optimizer):
 
     def setup(self, x: torch.Tensor) -> None:  # noqa: D102
         o = self.options
+        if o.implementation == "minimal":
+            from audiostyle.optimizers.minimal import MinimalAdam
+
+            self._opt = MinimalAdam(x, lr=o.lr, betas=(o.beta1, o.beta2), eps=o.eps)
+            return
         self._opt = torch.optim.Adam([x], lr=o.lr, betas=(o.beta1, o.beta2), eps=o.eps)
 
     def step(self, closure) -> float:  # noqa: D102

@@ -18,6 +18,20 @@ class LBFGS(Optimizer):
 
     def setup(self, x: torch.Tensor) -> None:  # noqa: D102
         o = self.options
+        if o.implementation == "minimal":
+            from audiostyle.optimizers.minimal import MinimalLBFGS
+
+            self._opt = MinimalLBFGS(
+                x,
+                lr=o.lr,
+                max_eval=o.max_eval_per_step,
+                history_size=o.history_size,
+                tolerance_grad=o.tolerance_grad,
+                tolerance_change=o.tolerance_change,
+                line_search_fn=None if o.line_search == "none" else o.line_search,
+            )
+            self._x = x
+            return
         self._opt = torch.optim.LBFGS(
             [x],
             lr=o.lr,

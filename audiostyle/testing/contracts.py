@@ -58,7 +58,7 @@ loss
 metric
     a finite float (or dict of floats) on real speech, deterministic.
 suite
-    ``cases(size=1, ...)`` gives one case whose files exist and hold sound, the same
+    ``cases(size=1, duration=1.0, ...)`` gives one case whose files exist and hold sound, the same
     files again for the same seed.
 """
 
@@ -644,7 +644,10 @@ def _check_loss(impl, cls, opts, *, device: str) -> list[str]:
 
     stage, name = impl.stage, impl.name
     net = RandomCNN(RandomCNNOptions(n_filters=32, kernel_size=5), n_bins=_N_BINS, device=device)
-    term = cls(opts, network=net)
+    from audiostyle.plugins import accepted_keywords
+
+    # The engine offers the feature maps' frame rate to terms that declare it.
+    term = cls(opts, network=net, **accepted_keywords(cls, {"frame_rate": SAMPLE_RATE / _HOP}))
     if not isinstance(term, LossTerm):
         raise _fail(stage, name, "the instance is not a LossTerm.")
     a, b = _reps(device)
@@ -728,7 +731,7 @@ def _check_suite(impl, cls, opts, *, device: str) -> list[str]:
     if not isinstance(suite, Suite):
         raise _fail(stage, name, "the instance is not a Suite.")
     with tempfile.TemporaryDirectory(prefix="audiostyle-contract-") as tmp:
-        kw = {"size": 1, "seed": 0, "cache_dir": Path(tmp), "duration": 0.5}
+        kw = {"size": 1, "seed": 0, "cache_dir": Path(tmp), "duration": 1.0}
         cases = suite.cases(sample_rate=SAMPLE_RATE, **kw)
         if not isinstance(cases, list) or len(cases) != 1:
             raise _fail(stage, name, f"cases(size=1) gave {_desc(cases)}, not a list of 1 case.")

@@ -43,6 +43,12 @@ class STFTOptions:
                 f"hop_length={self.hop_length} must be in [1, win_length={win}]: a hop longer "
                 "than the window leaves gaps; use win_length // 4."
             )
+        if self.hop_length == win and self.window in ("hann", "blackman"):
+            raise ParameterError(
+                f"hop_length={self.hop_length} must be shorter than win_length={win} with a "
+                f"{self.window} window (it is 0 at its ends, so the inverse STFT cannot "
+                "rebuild the samples there); use win_length // 4."
+            )
 
     @property
     def resolved_win_length(self) -> int:

@@ -47,6 +47,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--sample-rate", type=int, default=22_050)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    parser.add_argument("--repeats", type=int, default=5, help="timed evaluations per network")
+    parser.add_argument(
+        "--no-transfers", dest="transfers", action="store_false", help="only the timing"
+    )
     args = parser.parse_args()
 
     import audiostyle_mel
@@ -64,6 +68,45 @@ def main() -> None:
         f"{args.sample_rate} Hz, default recipe, {args.steps} L-BFGS steps, "
         f"torch threads {torch.get_num_threads()}"
     )
+    # 1. One objective evaluation (network forward + content and style losses +
+    # backward) on the clip's real spectrogram, the networks interleaved, best of
+    # --repeats: robust to other load on the machine.
+    from audiostyle.losses.gram import ContentLoss, StyleLoss
+    from audiostyle.transforms.options import STFTOptions
+    from audiostyle.transforms.torch_stft import TorchSTFT
+
+    stft = TorchSTFT(STFTOptions(), sample_rate=args.sample_rate)
+    rep_c = torch.log1p(stft.stft(torch.from_numpy(content)).abs()).unsqueeze(0)
+    rep_s = torch.log1p(stft.stft(torch.from_numpy(style)).abs()).unsqueeze(0)
+    nets, losses = {}, {}
+    for network in ("random-cnn", "mel-cnn"):
+        net = create(
+            "network", network, n_bins=stft.n_bins, optional={"sample_rate": args.sample_rate}
+        )
+        with torch.no_grad():
+            fc, fs = net(rep_c), net(rep_s)
+        c, s = ContentLoss(network=net), StyleLoss(network=net)
+        c.prepare(content=fc, style=fs)
+        s.prepare(content=fc, style=fs)
+        nets[network], losses[network] = net, (c, s)
+    best = {n: float("inf") for n in nets}
+    for _ in range(args.repeats):
+        for network, net in nets.items():
+            x = rep_c.clone().requires_grad_(True)
+            t = time.perf_counter()
+            feats = net(x)
+            c, s = losses[network]
+            (c(feats) + s(feats)).backward()
+            best[network] = min(best[network], time.perf_counter() - t)
+    print(
+        f"one evaluation, best of {args.repeats}: random-cnn {best['random-cnn']:.3f} s, "
+        f"mel-cnn {best['mel-cnn']:.3f} s -> mel-cnn {best['random-cnn'] / best['mel-cnn']:.1f}x "
+        "faster"
+    )
+    if args.repeats and not args.transfers:
+        return
+
+    # 2. The whole transfer with each, judged by metrics neither optimises.
     timbre = create("metric", "mfcc-timbre")
     lsd = create("metric", "lsd")
     rows = {}
