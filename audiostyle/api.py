@@ -381,13 +381,37 @@ class Result:
 
         return plot_result(self, path, **kwargs)
 
-    def to_html(self, *, audio_format: str = "ogg", inputs: bool = False) -> str:
+    def to_html(
+        self,
+        path: str | Path | None = None,
+        *,
+        audio_format: str = "ogg",
+        inputs: bool = False,
+        force: bool = False,
+        metrics: Any = "auto",
+        embed: bool = False,
+        title: str | None = None,
+    ) -> Any:
         """HTML: an audio player (embedded ``data:`` URI), a table of losses and
         timings, notes and the recipe (collapsed).
 
         ``audio_format`` is ``ogg`` (Vorbis, smallest), ``flac`` (plays in every
         browser) or ``wav``; ``inputs=True`` adds players for the content and style.
+
+        With ``path`` (``.html``) it writes the full report page instead and returns
+        its Path (see :mod:`audiostyle.report`): players and spectrograms of the
+        content, style and output on one colour scale, the loss curves, the recipe,
+        a metric table (``metrics``: ``"auto"`` = the metrics needing no extra,
+        a list of names, or None), the versions; audio and pictures in
+        ``PAGE_files/`` beside it (or inside it with ``embed=True``). ``force``
+        replaces an existing report.
         """
+        if path is not None:
+            from audiostyle.report import write
+            from audiostyle.report.build import from_result
+
+            report = from_result(self, title=title, metrics=metrics)
+            return write(report, path, audio_format=audio_format, force=force, embed=embed)
         from audiostyle.plotting import audio_html
 
         e = html.escape

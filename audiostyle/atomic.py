@@ -80,30 +80,25 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 
 @contextlib.contextmanager
 def deferred_sigint() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) for the duration of the block.
+    """Ignore Ctrl-C (SIGINT) for the duration of the block.
 
     Used around the renames that publish finished files (microseconds), so a set
-    of files appears all together. A Ctrl-C that arrives meanwhile is delivered
-    only if the block failed; after a successful block the files are complete and
-    it is dropped. Outside the main thread this does nothing.
+    of files appears all together; once they are renamed they are complete, so a
+    Ctrl-C pressed meanwhile has nothing left to stop. Outside the main thread
+    this does nothing.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    received: list[tuple[int, object]] = []
     try:
-        previous = signal.signal(
-            signal.SIGINT, lambda signum, frame: received.append((signum, frame))
-        )
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     except (ValueError, OSError):  # pragma: no cover - no signal support
         yield
         return
     try:
         yield
-    except BaseException:
+    finally:
         signal.signal(signal.SIGINT, previous)
-        raise
-    signal.signal(signal.SIGINT, previous)
 
 
 class AtomicGroup:

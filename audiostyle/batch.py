@@ -697,6 +697,8 @@ class RowOutput:
     evaluations: int
     threads: int
     notes: list[str] = field(default_factory=list)
+    initial_losses: dict[str, float] = field(default_factory=dict)
+    history: list[dict[str, float]] = field(default_factory=list)
 
 
 def run_row(task: RowTask) -> RowOutput:
@@ -730,6 +732,8 @@ def run_row(task: RowTask) -> RowOutput:
         evaluations=result.evaluations,
         threads=torch.get_num_threads(),
         notes=list(result.notes),
+        initial_losses=dict(result.initial_losses),
+        history=list(result.history),
     )
 
 
@@ -751,6 +755,10 @@ class RowOutcome:
     worker: str = ""
     threads: int | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    # Losses of a row done in this run (for the HTML report; not in the JSON report).
+    final_losses: dict[str, float] = field(default_factory=dict, repr=False)
+    initial_losses: dict[str, float] = field(default_factory=dict, repr=False)
+    history: list[dict[str, float]] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for the JSON report."""
@@ -812,6 +820,7 @@ class BatchResult:
     interrupted: bool = False
     recipe: Any = None
     ledger_notes: list[str] = field(default_factory=list)
+    plan: Any = field(default=None, repr=False)  # the BatchPlan (inputs, recipes per row)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -896,6 +905,24 @@ class BatchResult:
         from audiostyle.atomic import atomic_write_text
 
         atomic_write_text(path, json.dumps(self.report(), indent=2, default=str) + "\n")
+
+    def to_html(
+        self,
+        path: str | Path,
+        *,
+        title: str | None = None,
+        audio_format: str = "ogg",
+        force: bool = False,
+        embed: bool = False,
+    ) -> Path:
+        """Write the HTML report (see :mod:`audiostyle.report`): every row's inputs and
+        output (done now or before) with players and spectrograms on one colour scale,
+        its recipe and loss curves, and the sortable table of rows. Returns the page."""
+        from audiostyle.report import write
+        from audiostyle.report.build import from_batch
+
+        report = from_batch(self, title=title)
+        return write(report, path, audio_format=audio_format, force=force, embed=embed)
 
 
 class _Interrupts:
@@ -1101,6 +1128,9 @@ def run_batch(
                                 outcome.audio_seconds = len(out.audio) / out.sample_rate
                                 outcome.threads = out.threads
                                 outcome.timings = dict(out.timings)
+                                outcome.final_losses = dict(out.final_losses)
+                                outcome.initial_losses = dict(out.initial_losses)
+                                outcome.history = list(out.history)
                             outcome.write_seconds = time.perf_counter() - t
                         else:
                             outcome.status = "failed"
@@ -1136,6 +1166,7 @@ def run_batch(
         interrupted=interrupted,
         recipe=plan.recipe,
         ledger_notes=notes,
+        plan=plan,
     )
     if report is not None:
         result.save_report(report)

@@ -62,8 +62,9 @@ class Recipe:
     loss it rejects them all and stalls; ``auto`` = initial in the waveform domain,
     none in the spectrogram domain.
     ``segment``: a content longer than this (seconds) is processed in segments of at
-    most this length, overlapping by ``segment_overlap`` seconds and cross-faded, so
-    memory stays bounded and time grows linearly (0: one piece, whatever its length).
+    most this length, overlapping by ``segment_overlap`` seconds (at most a quarter
+    of a segment) and cross-faded, so memory stays bounded and time grows linearly
+    (0: one piece, whatever its length).
 
     >>> import pathlib, tempfile
     >>> from audiostyle.presets import get_preset
@@ -240,11 +241,6 @@ class Recipe:
             )
         if self.segment_overlap < 0:
             raise ParameterError(f"segment_overlap={self.segment_overlap} must be >= 0 seconds.")
-        if self.segment and self.segment <= 2 * self.segment_overlap:
-            raise ParameterError(
-                f"segment={self.segment} s must be more than twice segment_overlap="
-                f"{self.segment_overlap} s; use a longer --segment (e.g. 30) or 0 (never split)."
-            )
         built: dict[str, Any] = {}
         for key in STAGE_KEYS:
             choice = self.stage(key)

@@ -2,11 +2,12 @@
 
 A content longer than ``recipe.segment`` seconds is cut into segments of equal
 length (at most ``segment`` seconds) that overlap by ``recipe.segment_overlap``
-seconds. Each segment is one :func:`audiostyle.engine.run`; the stages and the
-style's targets (its feature maps and Gram matrices) are built once and shared by
-every segment. The outputs are joined with raised-cosine cross-fades whose gains
-sum to one, and the peak limit is applied once to the joined result, so the level
-does not jump between segments.
+seconds (at most a quarter of a segment). Each segment is one
+:func:`audiostyle.engine.run`; the stages and the style's targets (its feature
+maps and Gram matrices) are built once and shared by every segment. The outputs
+are joined with raised-cosine cross-fades whose gains sum to one, and the peak
+limit is applied once to the joined result, so the level does not jump between
+segments.
 
 Memory is that of one segment (plus the input and output samples), and time grows
 linearly with the duration.
@@ -175,7 +176,7 @@ def run(
             f"use --segment {math.ceil(8 * n_fft / sr * 10) / 10:g} or more (or 0: no segments)."
         )
     content = np.asarray(content, dtype=np.float32)
-    overlap = int(round(recipe.segment_overlap * sr))
+    overlap = min(int(round(recipe.segment_overlap * sr)), seg // 4)  # at most 1/4 segment
     spans = plan(content.shape[0], segment=seg, overlap=overlap)
     return _run_segments(
         recipe,

@@ -436,19 +436,20 @@ def test_nonfinite_loss_term_falls_back_to_last_finite_state():
     registry.register_plugin(Plugin(), name="exploding-test")
     try:
         seen = []
-        r = api.transfer(
-            sine(300, 0.5),
-            chirp(200, 2000, 0.5),
-            sample_rate=SR,
-            steps=10,
-            optimizer="adam",
-            losses={"exploding": {"weight": 1.0}},
-            transform_options={"n_fft": 256},
-            network_options={"n_filters": 32},
-            device="cpu",
-            progress=False,
-            callback=lambda report: seen.append(report.loss),
-        )
+        with pytest.warns(UserWarning, match="NaN/Inf at step 4; fell back"):
+            r = api.transfer(
+                sine(300, 0.5),
+                chirp(200, 2000, 0.5),
+                sample_rate=SR,
+                steps=10,
+                optimizer="adam",
+                losses={"exploding": {"weight": 1.0}},
+                transform_options={"n_fft": 256},
+                network_options={"n_filters": 32},
+                device="cpu",
+                progress=False,
+                callback=lambda report: seen.append(report.loss),
+            )
     finally:
         registry.unregister_plugin("exploding-test")
     assert r.stopped == "non-finite" and r.nonfinite_step == 4 and r.partial
@@ -480,3 +481,16 @@ def test_every_error_is_an_audiostyle_error():
     assert issubclass(AudioError, AudiostyleError) and AudioError.exit_code == 1
     assert ParameterError.exit_code == UnknownBackendError.exit_code == 2
     assert Interrupted.exit_code == 130
+
+
+def test_long_content_in_segments_through_the_cli(tmp_path, style_file):
+    from audiostyle.audio import load
+
+    content = tmp_path / "long.wav"
+    sf.write(content, load(api.demo_clip("content"), sample_rate=SR, duration=1.2), SR)
+    out = tmp_path / "out.wav"
+    r = invoke(*transfer_args(content, style_file, out, "--segment", "0.5"))
+    assert r.exit_code == 0, r.output
+    assert "processed in 3 segments of 0.5 s" in r.output and "steps 6/6" in r.output
+    y, _ = sf.read(out, dtype="float32")
+    assert y.shape == (int(1.2 * SR),) and np.isfinite(y).all()

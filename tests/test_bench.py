@@ -249,6 +249,33 @@ def test_table_json_and_csv_agree(tiny_bench, tmp_path):
     assert again.table() == table
 
 
+def test_results_keep_notes_and_turn_non_finite_values_into_null():
+    row = {
+        "cell": 0,
+        "kind": "transfer",
+        "case": "c",
+        "variant": "steps=1",
+        "time.total": 1.5,
+        "time.total.spread": 0.25,
+        "lsd.to_content": float("nan"),
+        "notes": ["metric wer skipped: it needs content or text"],
+        "error": None,
+        "recipe": {"steps": 1},
+    }
+    result = BenchResult(
+        [row], axes=["steps"], notes=["a planning note"], meta={"higher_is_better": {"lsd": False}}
+    )
+    data = json.loads(result.to_json())
+    assert data["rows"][0]["lsd.to_content"] is None
+    assert data["notes"] == ["a planning note", "metric wer skipped: it needs content or text"]
+    table = result.table()
+    assert "1.5±0.125" in table and "a planning note" in table
+    line = next(ln for ln in table.splitlines() if ln.startswith("c "))
+    assert line.split()[-1] == "-"  # NaN shows as "-"
+    assert BenchResult.from_json(result.to_json()).table() == table
+    assert next(csv.DictReader(io.StringIO(result.to_csv())))["lsd.to_content"] == ""
+
+
 def test_the_best_variant_is_starred(tiny_bench):
     result, _, _ = tiny_bench
     lines = result.table().splitlines()
@@ -432,12 +459,13 @@ class TinySuite(Suite):
 
         cache_dir.mkdir(parents=True, exist_ok=True)
         speech = load(demo_clip("content"), sample_rate=sample_rate, duration=duration)
-        target = cache_dir / "target.wav"
-        sf.write(target, speech, sample_rate, subtype="FLOAT")  # exact: no 16-bit rounding
+        content, target = cache_dir / "content.wav", cache_dir / "target.wav"
+        for path in (content, target):  # FLOAT: exact copies, no 16-bit rounding
+            sf.write(path, speech, sample_rate, subtype="FLOAT")
         style = cache_dir / "chirp.wav"
         sf.write(style, chirp(300, 3000, seconds=duration, sample_rate=sample_rate), sample_rate)
         return [
-            Case(f"case{i}-seed{seed}", demo_clip("content"), style, target=target, text="hi")
+            Case(f"case{i}-seed{seed}", content, style, target=target, text="hi")
             for i in range(size)
         ]
 

@@ -121,6 +121,10 @@ class BenchResult:
     axes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    #: Kept outputs per cell (``plan(..., keep_outputs=True)``): audio, sample_rate,
+    #: history, initial_losses, recipe_toml; and the inputs per case. Not in JSON/CSV.
+    outputs: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
+    inputs: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     # -- views ----------------------------------------------------------------------
     def by_kind(self, kind: str) -> list[dict[str, Any]]:
@@ -166,12 +170,13 @@ class BenchResult:
 
     # -- JSON / CSV -----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Plain data: ``meta``, ``axes``, ``notes`` and ``rows``."""
+        """Plain data: ``meta``, ``axes``, ``notes`` (all), ``plan_notes`` and ``rows``."""
         return _clean(
             {
                 "meta": self.meta,
                 "axes": list(self.axes),
                 "notes": self.all_notes(),
+                "plan_notes": list(self.notes),
                 "rows": self.rows,
             }
         )
@@ -200,6 +205,27 @@ class BenchResult:
             atomic_write_text(path, text)
         return text
 
+    def to_html(
+        self,
+        path: str | Path,
+        *,
+        group_by: str | None = None,
+        title: str | None = None,
+        audio_format: str = "ogg",
+        force: bool = False,
+        embed: bool = False,
+    ) -> Path:
+        """Write the HTML report (see :mod:`audiostyle.report`): every case's inputs and
+        every output with a player, spectrograms on one colour scale, loss curves and
+        recipe, and the table sortable, best values marked, grouped by ``group_by``
+        (default: the first grid axis that varies). Outputs need ``keep_outputs=True``
+        (or ``audio_dir``) in :func:`~audiostyle.bench.plan`. Returns the page's Path."""
+        from audiostyle.report import write
+        from audiostyle.report.build import from_bench
+
+        report = from_bench(self, title=title, group_by=group_by)
+        return write(report, path, audio_format=audio_format, force=force, embed=embed)
+
     @classmethod
     def from_json(cls, text_or_path: str | Path) -> BenchResult:
         """Read what :meth:`to_json` wrote (JSON text or a file path)."""
@@ -207,7 +233,12 @@ class BenchResult:
         if not text.lstrip().startswith("{"):
             text = Path(text_or_path).read_text(encoding="utf-8")
         data = json.loads(text)
-        return cls(rows=data["rows"], axes=data.get("axes", []), notes=[], meta=data["meta"])
+        return cls(
+            rows=data["rows"],
+            axes=data.get("axes", []),
+            notes=list(data.get("plan_notes", [])),
+            meta=data.get("meta", {}),
+        )
 
     # -- the table ------------------------------------------------------------------
     def table(self) -> str:

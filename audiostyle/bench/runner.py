@@ -41,6 +41,7 @@ new process per cell, ``audiostyle bench --isolate``) there.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import statistics
@@ -115,6 +116,7 @@ class CellSpec:
     plot_dir: str | None = None
     audio_dir: str | None = None
     threads: int | None = None  # torch intra-op threads (None: torch's default)
+    keep_output: bool = False  # send the output audio and loss history back (HTML report)
 
     @property
     def variant(self) -> str:
@@ -169,6 +171,7 @@ def plan(
     plot_dir: str | Path | None = None,
     audio_dir: str | Path | None = None,
     threads: int | None = None,
+    keep_outputs: bool = False,
 ) -> Plan:
     """Every cell of the bench, validated before anything runs.
 
@@ -192,6 +195,10 @@ def plan(
         Write each transfer's figure (spectrograms and loss curves) / output audio.
     threads : int, optional
         torch intra-op threads in each cell (default: torch's own choice).
+    keep_outputs : bool
+        Send each transfer's output audio, inputs and loss history back with its row
+        (kept in :attr:`BenchResult.outputs`, not in JSON/CSV) so that
+        :meth:`BenchResult.to_html` can show them.
     """
     if mode not in ("transfer", "transform", "both"):
         raise ParameterError(f"mode={mode!r} is not one of transfer, transform, both.")
@@ -243,6 +250,7 @@ def plan(
                         plot_dir=plot,
                         audio_dir=audio,
                         threads=threads,
+                        keep_output=keep_outputs,
                     )
                 )
     if mode in ("transform", "both"):
@@ -367,6 +375,7 @@ def run(
         if on_row is not None:
             on_row(row, len(rows), total)
     rows.sort(key=lambda r: r["cell"])
+    outputs, inputs = _take_outputs(rows)
     from audiostyle.api import versions
 
     meta = {
@@ -374,8 +383,29 @@ def run(
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "memory": MEMORY_METHOD,
         "higher_is_better": _directions(cells),
+        "cases": {c.case.name: dataclasses.asdict(c.case) for c in cells},
     }
-    return BenchResult(rows=rows, axes=axes, notes=notes, meta=meta)
+    return BenchResult(
+        rows=rows, axes=axes, notes=notes, meta=meta, outputs=outputs, inputs=inputs
+    )
+
+
+def _take_outputs(rows: list[dict]) -> tuple[dict[int, dict], dict[str, dict]]:
+    """Move kept outputs (``keep_output`` cells) out of the rows: per cell, and the
+    inputs once per case."""
+    outputs: dict[int, dict] = {}
+    inputs: dict[str, dict] = {}
+    for row in rows:
+        payload = row.pop("_output", None)
+        if payload is None:
+            continue
+        case = inputs.setdefault(row["case"], {"sample_rate": payload["sample_rate"]})
+        for role in ("content", "style", "target"):
+            value = payload.pop(role, None)
+            if value is not None and role not in case:
+                case[role] = value
+        outputs[row["cell"]] = payload
+    return outputs, inputs
 
 
 def isolated_map(fn: Callable, items: list) -> Iterator:
@@ -443,6 +473,24 @@ def run_cell(spec: CellSpec) -> dict[str, Any]:
     row["notes"] = notes
     row["recipe"] = spec.recipe.to_dict()
     return row
+
+
+def failed_row(spec: CellSpec, error: str) -> dict[str, Any]:
+    """The row of a cell whose worker died or could not run it (for executors).
+
+    Pass it as ``on_error`` to :func:`audiostyle.executors.base.map_function` so a
+    lost worker becomes one failed row instead of stopping the bench.
+    """
+    return {
+        "cell": spec.index,
+        "kind": spec.kind,
+        "case": spec.case.name,
+        "variant": spec.variant,
+        **dict(spec.point),
+        "error": error,
+        "notes": [],
+        "recipe": spec.recipe.to_dict(),
+    }
 
 
 # -- memory -----------------------------------------------------------------------------
@@ -606,6 +654,17 @@ def _transfer(spec: CellSpec, notes: list[str]) -> dict[str, Any]:
             notes=notes,
         )
     )
+    if spec.keep_output:
+        out["_output"] = {
+            "audio": first.audio,
+            "sample_rate": first.sample_rate,
+            "history": first.history,
+            "initial_losses": first.initial_losses,
+            "recipe_toml": first.recipe.to_toml(),
+            "content": first.content,
+            "style": first.style,
+            "target": target,
+        }
     stem = _stem(spec)
     if spec.audio_dir is not None:
         path = first.save(Path(spec.audio_dir) / f"{stem}.wav", force=True)

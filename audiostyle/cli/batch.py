@@ -179,6 +179,15 @@ def register(app: typer.Typer) -> None:
                 "--force", "-f", help="overwrite outputs that exist but this batch did not write"
             ),
         ] = False,
+        html: Annotated[
+            Path | None,
+            typer.Option(
+                "--html",
+                help="write an HTML report of every row: players, spectrograms, recipes, "
+                "timings (audio and pictures in PAGE_files/ beside it); rewritten on every run",
+                metavar="PAGE.html",
+            ),
+        ] = None,
         dry_run: Annotated[
             bool, typer.Option("--dry-run", help="validate and show what would run; run nothing")
         ] = False,
@@ -193,6 +202,10 @@ def register(app: typer.Typer) -> None:
         from audiostyle.batch import ManifestError, plan_batch, run_batch
 
         settings = executor_settings(executor, workers, address, executor_opt)
+        if html is not None and not dry_run:
+            from audiostyle.report import check_page
+
+            check_page(html, force=True)  # like --report: rewritten on every run
         recipe_kwargs = {"preset": flags.preset, "recipe": flags.recipe, **flags.overrides()}
         try:
             if dry_run:
@@ -219,6 +232,9 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: {exc}", err=True)
             return exc.exit_code
         typer.echo("\n".join(result.summary()), err=True)
+        if html is not None and not result.interrupted:
+            result.to_html(html, force=True)
+            typer.echo(f"wrote {html}", err=True)
         if result.interrupted:
             return EXIT_INTERRUPTED
         if result.failed:

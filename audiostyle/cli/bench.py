@@ -261,6 +261,16 @@ def register(app: typer.Typer) -> None:
                 rich_help_panel=_OUT,
             ),
         ] = None,
+        html: Annotated[
+            Path | None,
+            typer.Option(
+                "--html",
+                help="write an HTML report: players, spectrograms, loss curves, recipes and "
+                "the sortable table (audio and pictures in PAGE_files/ beside it)",
+                metavar="PAGE.html",
+                rich_help_panel=_OUT,
+            ),
+        ] = None,
         audio_dir: Annotated[
             Path | None,
             typer.Option(
@@ -351,7 +361,12 @@ def register(app: typer.Typer) -> None:
             plot_dir=plot,
             audio_dir=audio_dir,
             threads=threads,
+            keep_outputs=html is not None,
         )
+        if html is not None:
+            from audiostyle.report import check_page
+
+            check_page(html, force=force)
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
         for what, path in outputs.items():
@@ -419,6 +434,10 @@ def register(app: typer.Typer) -> None:
                 result.to_json(path)
             if not quiet:
                 typer.echo(f"wrote {path}", err=True)
+        if html is not None:
+            result.to_html(html, force=force)
+            if not quiet:
+                typer.echo(f"wrote {html}", err=True)
         if result.errors:
             typer.echo(
                 f"error: {len(result.errors)} of {len(result.rows)} cells failed (see above).",

@@ -17,6 +17,15 @@ Report = Annotated[
     Path | None,
     typer.Option("--report", help="write a JSON report: recipe, versions, device, timings, losses"),
 ]
+Html = Annotated[
+    Path | None,
+    typer.Option(
+        "--html",
+        help="also write an HTML report: players, spectrograms, loss curves, recipe, "
+        "metrics (audio and pictures in PAGE_files/ beside it)",
+        metavar="PAGE.html",
+    ),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or summary")]
 Segment = Annotated[
     float | None,
@@ -50,6 +59,7 @@ def _execute(
     report: Path | None,
     quiet: bool,
     segment: float | None = None,
+    html: Path | None = None,
     **kwargs,
 ) -> None:
     from audiostyle import api
@@ -58,6 +68,10 @@ def _execute(
     from audiostyle.cli.summary import print_summary
 
     recipe = _prepare(flags, output, force, [save_recipe, report])
+    if html is not None:
+        from audiostyle.report import check_page
+
+        check_page(html, force=force)
     if segment is not None:
         recipe.apply({"segment": segment}, source="--segment")
         recipe.validate()
@@ -78,8 +92,12 @@ def _execute(
             )
         finally:
             progress.close()
+    if html is not None:
+        result.to_html(html, force=force)
     if not quiet:
         print_summary(result, output)
+        if html is not None:
+            typer.echo(f"wrote {html}", err=True)
     if result.stopped == "interrupted":
         total = result.recipe.steps * result.segments
         typer.echo(
@@ -112,6 +130,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         save_recipe: SaveRecipe = None,
         report: Report = None,
+        html: Html = None,
         quiet: Quiet = False,
         segment: Segment = None,
     ) -> None:
@@ -123,6 +142,7 @@ def register(app: typer.Typer) -> None:
             force=force,
             save_recipe=save_recipe,
             report=report,
+            html=html,
             quiet=quiet,
             segment=segment,
             content=content,
@@ -148,6 +168,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         save_recipe: SaveRecipe = None,
         report: Report = None,
+        html: Html = None,
         quiet: Quiet = False,
     ) -> None:
         """Grow a texture of --duration seconds from STYLE (no content)."""
@@ -158,6 +179,7 @@ def register(app: typer.Typer) -> None:
             force=force,
             save_recipe=save_recipe,
             report=report,
+            html=html,
             quiet=quiet,
             style=style,
             duration=duration,

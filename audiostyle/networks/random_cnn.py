@@ -27,6 +27,10 @@ class RandomCNN(FeatureNetwork):
         init_conv(self.conv, options.init, generator=self.generator())
         self.act = activation(options.activation)
         self.freeze()
+        if options.compute_dtype == "bfloat16":
+            self.conv.to(torch.bfloat16)
 
     def forward(self, rep: torch.Tensor) -> dict[str, torch.Tensor]:  # noqa: D102
+        if self.conv.weight.dtype != rep.dtype:  # compute_dtype="bfloat16"
+            return {"conv": self.act(self.conv(rep.to(self.conv.weight.dtype)).float())}
         return {"conv": self.act(self.conv(rep))}
