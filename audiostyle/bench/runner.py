@@ -385,9 +385,7 @@ def run(
         "higher_is_better": _directions(cells),
         "cases": {c.case.name: dataclasses.asdict(c.case) for c in cells},
     }
-    return BenchResult(
-        rows=rows, axes=axes, notes=notes, meta=meta, outputs=outputs, inputs=inputs
-    )
+    return BenchResult(rows=rows, axes=axes, notes=notes, meta=meta, outputs=outputs, inputs=inputs)
 
 
 def _take_outputs(rows: list[dict]) -> tuple[dict[int, dict], dict[str, dict]]:

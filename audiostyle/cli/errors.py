@@ -107,6 +107,7 @@ class InterruptGuard:
     def __init__(self, *, quiet: bool = False) -> None:
         self.quiet = quiet
         self.presses = 0
+        self.outputs_written = False  # set by the caller once its main outputs are on disk
         self._optimizing = False
         self._previous: Any = None
         self._installed = False
@@ -132,7 +133,11 @@ class InterruptGuard:
         raise Interrupted(
             "interrupted by Ctrl-C"
             + (" a second time" if self.presses > 1 else "")
-            + ": aborted, nothing was written."
+            + (
+                ": aborted; the outputs written before are complete, the rest was skipped."
+                if self.outputs_written
+                else ": aborted, nothing was written."
+            )
         )
 
     def __enter__(self) -> "InterruptGuard":

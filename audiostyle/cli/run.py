@@ -92,8 +92,9 @@ def _execute(
             )
         finally:
             progress.close()
-    if html is not None:
-        result.to_html(html, force=force)
+        guard.outputs_written = True
+        if html is not None:
+            result.to_html(html, force=force)
     if not quiet:
         print_summary(result, output)
         if html is not None:

@@ -515,4 +515,3 @@ def from_batch(result: Any, *, title: str | None = None) -> Report:
         notes=notes,
         versions=versions(),
     )
-

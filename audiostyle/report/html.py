@@ -431,7 +431,7 @@ def _clip_card(
         f'<source src="{_e(urls[clip.key])}" type="{mime}">'
         f'Your browser cannot play this audio; <a href="{_e(urls[clip.key])}">download it</a>.'
         "</audio>"
-        f'<img src="{_e(src)}" alt="{_e(alt)}" loading="lazy" decoding="async">'
+        f'<img src="{_e(src)}" alt="{_e(alt)}">'
         f"{extra}</article>"
     )
 
@@ -465,7 +465,9 @@ def _table(table: Table, index: int, outputs: dict[str, str]) -> str:
         lines = []
         if grouped:
             label = group or "(no group)"
-            lines.append(f'<tr class="group"><th scope="rowgroup" colspan="{n_cols}">{_e(label)}</th></tr>')
+            lines.append(
+                f'<tr class="group"><th scope="rowgroup" colspan="{n_cols}">{_e(label)}</th></tr>'
+            )
         for row in rows:
             name = _e(row.name)
             if row.output is not None and row.output in outputs:
@@ -530,8 +532,10 @@ def _page(
         f'<header><h1>{_e(report.title)}</h1><p class="made">{made}.</p></header><main>',
     ]
     if report.summary:
-        parts.append(f'<section aria-labelledby="h-summary"><h2 id="h-summary">Run</h2>'
-                     f"{_facts(report.summary)}</section>")
+        parts.append(
+            f'<section aria-labelledby="h-summary"><h2 id="h-summary">Run</h2>'
+            f"{_facts(report.summary)}</section>"
+        )
     by_key = {o.clip.key: o for o in report.outputs}
     for i, table in enumerate(report.tables):
         heading = "Measurements" if i == 0 else table.caption or f"Table {i + 1}"
@@ -577,8 +581,7 @@ def _page(
             if out.clip.key in losses:
                 extra.append(
                     f'<img src="{_e(losses[out.clip.key])}" alt="Loss curves of {_e(out.title)}: '
-                    'total and each term against the optimisation step" loading="lazy" '
-                    'decoding="async">'
+                    'total and each term against the optimisation step">'
                 )
             extra.append(_facts(out.facts))
             if out.recipe_toml:
@@ -587,7 +590,9 @@ def _page(
                     f"<pre>{_e(out.recipe_toml)}</pre></details>"
                 )
             cards.append(
-                _clip_card(out.clip, urls, images, mime=mime, heading=out.title, extra="".join(extra))
+                _clip_card(
+                    out.clip, urls, images, mime=mime, heading=out.title, extra="".join(extra)
+                )
             )
         parts.append(
             '<section aria-labelledby="h-outputs"><h2 id="h-outputs">Outputs</h2>'
@@ -595,7 +600,10 @@ def _page(
         )
     if report.notes:
         items = "".join(f"<li>{_e(n)}</li>" for n in report.notes)
-        parts.append(f'<section aria-labelledby="h-notes"><h2 id="h-notes">Notes</h2><ul>{items}</ul></section>')
+        parts.append(
+            '<section aria-labelledby="h-notes"><h2 id="h-notes">Notes</h2>'
+            f"<ul>{items}</ul></section>"
+        )
     parts.append("</main><footer>")
     if versions:
         parts.append(

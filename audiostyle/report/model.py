@@ -256,4 +256,3 @@ class Report:
                     raise ParameterError(
                         f"report: output {out.clip.key!r} names {role} {key!r}, not a source."
                     )
-
