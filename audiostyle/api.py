@@ -527,6 +527,7 @@ def _run(
     save_recipe,
     report,
     overrides: dict[str, Any],
+    html=None,
 ) -> Result:
     from audiostyle import segments
     from audiostyle.audio import check_signal
@@ -536,6 +537,10 @@ def _run(
     resolved = resolve_recipe(preset, recipe, **overrides).resolved()
     built = resolved.validate()
     check_outputs(output, force=force, save_recipe=save_recipe, report=report)
+    if html is not None:
+        from audiostyle.report import check_page
+
+        check_page(html, force=force)
     if callback is not None and not callable(callback):
         raise ParameterError(f"callback={callback!r} is not callable; give a function(StepReport).")
     bar = make_progress(progress)
@@ -621,6 +626,8 @@ def _run(
         segments=out.segments,
     )
     result.write_outputs(output, force=force, save_recipe=save_recipe, report=report)
+    if html is not None:
+        result.to_html(html, force=force)
     return result
 
 
@@ -642,6 +649,7 @@ def transfer(
     force: bool = False,
     save_recipe: str | Path | None = None,
     report: str | Path | None = None,
+    html: str | Path | None = None,
     **overrides: Any,
 ) -> Result:
     """Give ``content`` the style of ``style``.
@@ -681,6 +689,9 @@ def transfer(
         Write the fully resolved recipe as TOML.
     report : str or Path, optional
         Write a JSON report (recipe, versions, device, timings, losses).
+    html : str or Path, optional
+        Write an HTML report page (see :meth:`Result.to_html`), checked before any
+        work like ``output``.
     **overrides
         Any setting of :func:`resolve_recipe`: ``transform``, ``network``,
         ``optimizer``, ``phase``, ``<stage>_options``, ``content_weight``,
@@ -724,6 +735,7 @@ def transfer(
         save_recipe=save_recipe,
         report=report,
         overrides={"sample_rate": sample_rate, **overrides},
+        html=html,
     )
 
 
@@ -743,6 +755,7 @@ def texture(
     force: bool = False,
     save_recipe: str | Path | None = None,
     report: str | Path | None = None,
+    html: str | Path | None = None,
     **overrides: Any,
 ) -> Result:
     """Grow a texture of ``duration`` seconds from ``style`` (no content).
@@ -776,6 +789,7 @@ def texture(
         save_recipe=save_recipe,
         report=report,
         overrides={"sample_rate": sample_rate, **overrides},
+        html=html,
     )
 
 

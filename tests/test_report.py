@@ -387,6 +387,22 @@ def test_bench_group_by_must_be_an_axis(bench_result, tmp_path):
     assert [g for g, _ in table.groups()] == ["baseline (do nothing)", "steps=1", "steps=2"]
 
 
+def test_api_html_keyword_checks_first_and_writes_the_page(wav_files, tmp_path):
+    import audiostyle
+
+    content, style = wav_files
+    taken = tmp_path / "taken.html"
+    taken.write_text("mine")
+    with pytest.raises(OutputExistsError, match="already exists"):
+        audiostyle.transfer(
+            content, style, html=taken, output=tmp_path / "o.wav", progress=False, **LIGHT
+        )
+    assert taken.read_text() == "mine" and not (tmp_path / "o.wav").exists()
+    page = tmp_path / "api.html"
+    audiostyle.transfer(content, style, html=page, progress=False, **{**LIGHT, "steps": 1})
+    assert problems(page.read_text()) == [] and len(list(assets_dir(page).iterdir())) == 7
+
+
 # -- the commands -------------------------------------------------------------------------
 def test_transfer_and_texture_commands_write_a_report(wav_files, tmp_path):
     from typer.testing import CliRunner

@@ -1,10 +1,13 @@
-"""``audiostyle bench``: run a grid of recipe variants on cases and measure them.
+"""``audiostyle bench``: run a grid of recipe variants on cases and measure them::
 
->>> from audiostyle.bench import parse_grid, plan, run, CaseSpec   # doctest: +SKIP
->>> cases = [CaseSpec("m2f", "male.wav", "female.wav", duration=5.0)]
->>> axes = parse_grid(["transform=librosa,torchaudio", "phase=griffin-lim,fast-griffin-lim"])
->>> result = run(plan(cases, axes, resolve_recipe(steps=50), metrics=default_metrics()))
->>> print(result.table()); result.to_json("bench.json"); result.to_csv("bench.csv")
+    from audiostyle import bench
+    from audiostyle.api import resolve_recipe
+
+    cases = [bench.CaseSpec("m2f", "male.wav", "female.wav", duration=5.0)]
+    axes = bench.parse_grid(["transform=librosa,torchaudio", "phase=griffin-lim,fast-griffin-lim"])
+    plan = bench.plan(cases, axes, resolve_recipe(steps=50), metrics=bench.default_metrics())
+    result = bench.run(plan)                    # or run(plan, map_fn=pool.map)
+    print(result.table()); result.to_json("bench.json"); result.to_csv("bench.csv")
 
 :mod:`~audiostyle.bench.grid` parses and expands the grid,
 :mod:`~audiostyle.bench.runner` plans and runs cells (each a picklable call of

@@ -10,6 +10,7 @@
   partial result); any other press aborts without writing anything.
 """
 
+import contextlib
 import contextvars
 import functools
 import os
@@ -80,6 +81,11 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 ) from None
             except (typer.Exit, typer.Abort, TyperException):
                 raise  # exits and usage errors: typer prints them
+            except BrokenPipeError:
+                # The reader went away (`audiostyle plugins | head`): not an error.
+                with contextlib.suppress(OSError):
+                    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+                raise typer.Exit(0) from None
             except Exception as exc:  # noqa: BLE001 - anything else is a bug: say so clearly
                 if debug_enabled():
                     traceback.print_exc(file=sys.stderr)

@@ -255,6 +255,22 @@ def mel_filterbank(sample_rate: int, n_fft: int, n_mels: int) -> np.ndarray:
     return weights * (2.0 / (mel_f[2:] - mel_f[:-2]))[:, None]
 
 
+def dct_matrix(n_out: int, n_in: int) -> np.ndarray:
+    """The first ``n_out`` rows of the orthonormal DCT-II of size ``n_in``.
+
+    ``dct_matrix(k, n) @ x`` equals ``scipy.fft.dct(x, type=2, norm="ortho", axis=0)[:k]``.
+
+    >>> d = dct_matrix(8, 8)
+    >>> bool(np.allclose(d @ d.T, np.eye(8)))
+    True
+    """
+    n = np.arange(n_in)
+    k = np.arange(n_out)[:, None]
+    basis = np.cos(np.pi / n_in * (n + 0.5) * k) * math.sqrt(2.0 / n_in)
+    basis[0] /= math.sqrt(2.0)
+    return basis
+
+
 def mfcc_statistics(
     y: np.ndarray,
     *,
@@ -276,14 +292,12 @@ def mfcc_statistics(
     -------
     ndarray [shape=(2 * n_mfcc,) or (2 * (n_mfcc - 1),)]
     """
-    from scipy.fft import dct
-
     n_fft = n_fft or default_n_fft(sample_rate)
     power = power_spectrogram(y, n_fft=n_fft)
     mel_db = 10 * np.log10(np.maximum(mel_filterbank(sample_rate, n_fft, n_mels) @ power, _TINY))
     # Floored relative to the clip's loudest bin, so a gain does not move the floor.
     mel_db = np.maximum(mel_db, mel_db.max() - floor_db)
-    mfcc = dct(mel_db, axis=0, type=2, norm="ortho")[:n_mfcc]
+    mfcc = dct_matrix(n_mfcc, n_mels) @ mel_db
     if active_db is not None:
         energy = 10 * np.log10(power.sum(axis=0) + _TINY)
         active = energy >= energy.max() - active_db

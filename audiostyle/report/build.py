@@ -138,6 +138,7 @@ def from_result(
         columns,
         rows,
         caption="The output and, for reference, the content itself scored as an output",
+        name_header="clip",
     )
     return Report(
         title=title or f"audiostyle {kind}: preset {result.recipe.preset or '(none)'}",
@@ -503,6 +504,7 @@ def from_batch(result: Any, *, title: str | None = None) -> Report:
                 rows,
                 caption="Every row of the manifest",
                 group_label="style file" if len(styles) > 1 else None,
+                name_header="row",
             )
         ],
         summary=[

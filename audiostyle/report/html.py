@@ -447,7 +447,7 @@ def _format(value: Any, column: Column) -> str:
 def _table(table: Table, index: int, outputs: dict[str, str]) -> str:
     best = table.best()
     arrows = {True: " \u2191", False: " \u2193", None: ""}
-    heads = ['<th scope="col">variant</th>']
+    heads = [f'<th scope="col">{_e(table.name_header)}</th>']
     for col in table.columns:
         direction = {True: "higher is better", False: "lower is better", None: ""}[
             col.higher_is_better

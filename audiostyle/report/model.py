@@ -157,6 +157,7 @@ class Table:
     rows: list[TableRow]
     caption: str = ""
     group_label: str | None = None  # e.g. "phase": what the groups are values of
+    name_header: str = "variant"  # header of the first column (the row names)
 
     def groups(self) -> list[tuple[str, list[TableRow]]]:
         """Rows by group, groups in order of first appearance."""
