@@ -145,8 +145,9 @@ def run(
     if content is None and getattr(built["phase"], "init", None) == "content":
         # A texture has no content phase to start from: decide now, not after the work.
         built["phase"] = dataclasses.replace(built["phase"], init="random")
-        notes.append("texture: phase reconstruction starts from a random phase "
-                     "(there is no content phase)")
+        notes.append(
+            "texture: phase reconstruction starts from a random phase (there is no content phase)"
+        )
     device = resolve_device(recipe.device)
     sr = recipe.sample_rate
     stft_opts = built["transform"]

@@ -57,7 +57,7 @@ def get_preset(name: str) -> Recipe:
 def _default() -> Recipe:
     # Tuned for 10 s at 22.05 kHz on two CPU cores (issue 14; benchmarks/presets.py
     # compares it with the published presets and each lever with its alternative):
-    # n_fft 1024 with hop 512 and 512 filters of width 11 cost ~6 GFLOP per evaluation
+    # n_fft 1024 with hop 512 (overlap 2) and 512 filters of width 11 cost ~6 GFLOP per evaluation
     # (a quarter of 1024 filters at hop 256, for the same speaker similarity and MFCC
     # timbre on the speech cases); the loss is divided by its starting value
     # (loss_norm="initial"), otherwise its ~1e-3 scale stalls L-BFGS's curvature test
@@ -65,12 +65,12 @@ def _default() -> Recipe:
     # what 60 did; the minimal L-BFGS skips torch.optim's torch._dynamo import; the
     # content start and the content's own phase keep timing, words and pitch.
     return Recipe(
-        transform=StageChoice("torch", {"n_fft": 1024, "hop_length": 512}),
+        transform=StageChoice("torch", {"n_fft": 1024, "overlap": 2}),
         network=StageChoice(
             "random-cnn",
             {"n_filters": 512, "kernel_size": 11, "padding": "same", "init": "kaiming"},
         ),
-        optimizer=StageChoice("lbfgs", {"implementation": "minimal"}),
+        optimizer=StageChoice("lbfgs"),  # implementation="minimal" (its default)
         phase=StageChoice("griffin-lim", {"n_iter": 0, "init": "content"}),
         losses={
             "content": LossChoice(0.1, {"reduction": "mean"}),

@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-rate", type=int, default=16_000)
     parser.add_argument("--preset", default="default")
     parser.add_argument("--optimizer", default=None, help="override the preset's optimizer")
+    parser.add_argument("--hop-length", type=int, default=None, help="override the hop")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's)")
     parser.add_argument("--pairs", default=",".join(PAIRS))
     parser.add_argument("--variants", default=",".join(VARIANTS))
@@ -130,6 +131,15 @@ def main(argv: list[str] | None = None) -> int:
         f"# domains: {args.seconds:g} s excerpts at {sr} Hz, {args.steps} steps, "
         f"preset {args.preset}, torch {torch.__version__}, {torch.get_num_threads()} threads"
     )
+    common = {"steps": args.steps, "sample_rate": sr, "device": "cpu"}
+    if args.hop_length:
+        common["transform_options"] = {"hop_length": args.hop_length}
+    base = resolve_recipe(args.preset, **common)
+    print(
+        f"# recipe: transform {base.transform}, network {base.network}, optimizer "
+        f"{args.optimizer or base.optimizer}, loss_norm {base.loss_norm}, losses "
+        + ", ".join(f"{k}={c.weight:g}" for k, c in base.losses.items())
+    )
     # Warm-up: one-time costs (lazy imports, allocator, kernels) out of the first row.
     warm = load(SHARED_AUDIO / PAIRS["speech"][0], sample_rate=sr, duration=1.0)
     for variant in VARIANTS.values():
@@ -147,9 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             overrides = dict(VARIANTS[variant])
             if args.optimizer:
                 overrides["optimizer"] = args.optimizer
-            recipe = resolve_recipe(
-                args.preset, steps=args.steps, sample_rate=sr, device="cpu", **overrides
-            )
+            recipe = resolve_recipe(args.preset, **common, **overrides)
             t = time.perf_counter()
             out = engine.run(recipe, style=style, content=content)
             wall = time.perf_counter() - t

@@ -15,6 +15,11 @@ SR = 8_000  # tests run at a low rate: tiny n_fft, short clips
 def pytest_configure(config):
     # Installed third-party plugins cannot leak into the tests.
     os.environ["AUDIOSTYLE_LOAD_PLUGINS"] = ""
+    # Tiny tensors: one thread is several times faster than two fighting over two cores,
+    # and results do not depend on the thread count.
+    import torch
+
+    torch.set_num_threads(1)
 
 
 @pytest.fixture

@@ -374,6 +374,8 @@ def _flag_cases(tmp_path):
         "domain": (["--domain", "waveform"], {"domain": "waveform"}),
         "init": (["--init", "noise"], {"init": "noise"}),
         "clamp": (["--clamp", "1.5"], {"clamp": 1.5}),
+        "wave_scale": (["--wave-scale", "0.2"], {"wave_scale": 0.2}),
+        "loss_norm": (["--loss-norm", "none"], {"loss_norm": "none"}),
     }
 
 

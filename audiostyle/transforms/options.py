@@ -20,7 +20,12 @@ class STFTOptions:
     """
 
     n_fft: int = option(DEFAULT_N_FFT, "FFT size in samples; freq bins = n_fft // 2 + 1")
-    hop_length: int | None = option(None, "hop between frames in samples (None: win_length // 4)")
+    hop_length: int | None = option(
+        None, "hop between frames in samples (None: win_length // overlap)"
+    )
+    overlap: int = option(
+        4, "frames per window when hop_length is None: 4 = 75 % overlap (librosa's), 2 = 50 %"
+    )
     win_length: int | None = option(None, "window length in samples (None: n_fft)")
     window: Literal["hann", "hamming", "blackman", "rectangular"] = option(
         "hann", "analysis / synthesis window"
@@ -31,6 +36,8 @@ class STFTOptions:
     )
 
     def __post_init__(self) -> None:
+        if self.overlap < 1:
+            raise ParameterError(f"overlap={self.overlap} must be >= 1; use 4 or 2.")
         if self.n_fft < 16:
             raise ParameterError(f"n_fft={self.n_fft} must be at least 16; try 1024 or 2048.")
         win = self.win_length if self.win_length is not None else self.n_fft
@@ -58,7 +65,9 @@ class STFTOptions:
     @property
     def resolved_hop_length(self) -> int:
         """The hop length with ``None`` resolved."""
-        return self.hop_length if self.hop_length is not None else self.resolved_win_length // 4
+        if self.hop_length is not None:
+            return self.hop_length
+        return max(self.resolved_win_length // self.overlap, 1)
 
     @property
     def n_bins(self) -> int:
