@@ -227,7 +227,7 @@ def run(
         )
     with torch.no_grad():
         content_feats = (
-            _features(network, content_rep.unsqueeze(0)) if content_rep is not None else None
+            features(network, content_rep.unsqueeze(0)) if content_rep is not None else None
         )
         if shared is not None and "terms" in shared:
             # A later segment of a long content: the style's targets were computed once.
@@ -236,7 +236,7 @@ def run(
                 if term.needs_content:
                     term.prepare(content=content_feats, style=shared["style_features"])
         else:
-            style_feats = _features(network, style_rep.unsqueeze(0))
+            style_feats = features(network, style_rep.unsqueeze(0))
             for _, term in terms.values():
                 term.prepare(content=content_feats, style=style_feats)
             if shared is not None:
@@ -314,7 +314,7 @@ def run(
     loss_unit: list[float] = []
 
     def objective(x: torch.Tensor) -> torch.Tensor:
-        feats = _features(network, to_rep(x).unsqueeze(0))
+        feats = features(network, to_rep(x).unsqueeze(0))
         total = None
         parts = {}
         for name, (weight, term) in terms.items():
@@ -439,8 +439,8 @@ def run(
     )
 
 
-def _features(network, rep: torch.Tensor) -> dict[str, torch.Tensor]:
-    """The network's feature maps plus its input under ``INPUT_KEY`` (for loss terms)."""
+def features(network, rep: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The network's feature maps plus its input under ``INPUT_KEY``: what loss terms see."""
     feats = dict(network(rep))
     feats.setdefault(INPUT_KEY, rep)
     return feats

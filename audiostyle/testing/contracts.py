@@ -638,6 +638,7 @@ def _check_phase(impl, cls, opts, *, device: str) -> list[str]:
 def _check_loss(impl, cls, opts, *, device: str) -> list[str]:
     import torch
 
+    from audiostyle.engine import features
     from audiostyle.losses.base import LossTerm
     from audiostyle.networks.options import RandomCNNOptions
     from audiostyle.networks.random_cnn import RandomCNN
@@ -652,13 +653,13 @@ def _check_loss(impl, cls, opts, *, device: str) -> list[str]:
         raise _fail(stage, name, "the instance is not a LossTerm.")
     a, b = _reps(device)
     with torch.no_grad():
-        fa = net(a.unsqueeze(0))
+        fa = features(net, a.unsqueeze(0))
     term.prepare(content=fa, style=fa)
     at_target = term(fa)
     if not (torch.is_tensor(at_target) and at_target.ndim == 0):
         raise _fail(stage, name, f"a term must return a scalar tensor, got {_desc(at_target)}.")
     rep = b.clone().requires_grad_(True)
-    away = term(net(rep.unsqueeze(0)))
+    away = term(features(net, rep.unsqueeze(0)))
     va, vb = float(at_target.detach()), float(away.detach())
     if not (math.isfinite(va) and math.isfinite(vb)):
         raise _fail(stage, name, f"non-finite values {va}, {vb}.")
@@ -669,12 +670,12 @@ def _check_loss(impl, cls, opts, *, device: str) -> list[str]:
     away.backward()
     if rep.grad is None or not torch.isfinite(rep.grad).all() or float(rep.grad.abs().sum()) == 0:
         raise _fail(stage, name, "no finite, non-zero gradient reaches the representation.")
-    if float(term(net(b.unsqueeze(0)))) != vb:
+    if float(term(features(net, b.unsqueeze(0)))) != vb:
         raise _fail(stage, name, "two evaluations of the same input differ.")
     passed = ["scalar", "zero at target", "gradients", "deterministic"]
     if not getattr(term, "needs_content", False):
         term.prepare(content=None, style=fa)
-        if not math.isfinite(float(term(net(b.unsqueeze(0))))):
+        if not math.isfinite(float(term(features(net, b.unsqueeze(0))))):
             raise _fail(stage, name, "without a content (texture) the value is not finite.")
         passed.append("texture (no content)")
     return passed
