@@ -16,23 +16,7 @@ from pathlib import Path
 
 import pytest
 
-
-def tiny_flags() -> list[str]:
-    """tests/conftest.py's tiny recipe as CLI flags (not imported: the plugin's tests
-    have a conftest module of their own in the same session)."""
-    return [
-        "--sample-rate",
-        "8000",
-        "--transform-opt",
-        "n_fft=256",
-        "--network-opt",
-        "n_filters=32",
-        "--steps",
-        "5",
-        "--device",
-        "cpu",
-    ]
-
+from tests.conftest import tiny_flags
 
 PLUGIN_SRC = Path(__file__).resolve().parents[1] / "plugins" / "audiostyle-mel"
 

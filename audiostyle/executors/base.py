@@ -191,6 +191,14 @@ class Executor(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release workers or connections (idempotent)."""
 
+    @staticmethod
+    def finish(result: TaskResult, on_result: Callable[[TaskResult], None] | None) -> TaskResult:
+        """Stamp ``result`` as finished and hand it to ``on_result`` (if any)."""
+        result.finished = time.time()
+        if on_result is not None:
+            on_result(result)
+        return result
+
     def __enter__(self) -> Executor:
         return self
 

@@ -196,10 +196,7 @@ class LocalExecutor(Executor):
         clean = False
 
         def emit(result: TaskResult) -> TaskResult:
-            result.finished = time.time()
-            if on_result is not None:
-                on_result(result)
-            return result
+            return self.finish(result, on_result)
 
         try:
             while True:

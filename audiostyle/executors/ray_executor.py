@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -161,10 +160,7 @@ class RayExecutor(Executor):
         clean = False
 
         def emit(result: TaskResult) -> TaskResult:
-            result.finished = time.time()
-            if on_result is not None:
-                on_result(result)
-            return result
+            return self.finish(result, on_result)
 
         try:
             while True:
