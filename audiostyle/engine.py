@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
+from audiostyle.envelope import envelope_gain
 from audiostyle.errors import AudioError, ParameterError
 from audiostyle.losses.base import INPUT_KEY
 from audiostyle.optimizers.base import StepInfo
@@ -206,6 +207,17 @@ def run(
     if content is not None:
         content_t = torch.from_numpy(content).to(device)
         content_spec = transform.stft(content_t)
+        if recipe.envelope > 0:
+            # Colour the content toward the style's long-term envelope: the content
+            # loss, the start and the content phase all use the coloured content.
+            gain = envelope_gain(
+                content_spec.abs() ** 2,
+                torch.expm1(style_rep) ** 2,
+                sample_rate=sr,
+                strength=recipe.envelope,
+            )
+            content_spec = content_spec * gain[:, None]
+            content_t = transform.istft(content_spec, length=length)
         content_rep = torch.log1p(content_spec.abs())
     terms: dict[str, tuple[float, Any]] = {}
     for name, choice in recipe.losses.items():

@@ -65,6 +65,11 @@ class Recipe:
     most this length, overlapping by ``segment_overlap`` seconds (at most a quarter
     of a segment) and cross-faded, so memory stays bounded and time grows linearly
     (0: one piece, whatever its length).
+    ``envelope`` (0 to 1) colours the content toward the style's long-term spectral
+    envelope before the optimisation (:mod:`audiostyle.envelope`): each of 40 mel
+    bands moves that fraction of the way, in dB, to the style's level; the
+    optimisation, the content loss and the content's phase then start from the
+    coloured content (0: off).
 
     >>> import pathlib, tempfile
     >>> from audiostyle.presets import get_preset
@@ -98,6 +103,7 @@ class Recipe:
     loss_norm: LossNorm = "auto"
     segment: float = 30.0  # seconds; a longer content is processed in segments (0: never)
     segment_overlap: float = 1.0  # seconds cross-faded between neighbouring segments
+    envelope: float = 0.0  # 0..1: colour the content toward the style's spectral envelope
     preset: str | None = None
     description: str = ""
 
@@ -238,6 +244,11 @@ class Recipe:
         if self.segment < 0:
             raise ParameterError(
                 f"segment={self.segment} must be >= 0 seconds (0: never split); e.g. 30."
+            )
+        if not 0 <= self.envelope <= 1:
+            raise ParameterError(
+                f"envelope={self.envelope} must be between 0 (off) and 1 (the style's "
+                "envelope); e.g. 0.5."
             )
         if self.segment_overlap < 0:
             raise ParameterError(f"segment_overlap={self.segment_overlap} must be >= 0 seconds.")

@@ -66,6 +66,10 @@ TINY = {
     "network_options": {"n_filters": 32},
     "steps": 5,
     "device": "cpu",
+    # The content as it is (the default colours it toward the style's envelope first):
+    # tests of the stages compare with the content; tests/test_envelope.py covers it.
+    "envelope": 0.0,
+    "content_weight": 0.1,  # a looser content hold: the style loss moves in a few steps
 }
 
 
@@ -75,9 +79,9 @@ def tiny() -> dict:
     return {k: (dict(v) if isinstance(v, dict) else v) for k, v in TINY.items()}
 
 
-def tiny_flags() -> list[str]:
-    """The same tiny recipe as CLI flags."""
-    return [
+def tiny_flags(*, hold: bool = True) -> list[str]:
+    """The same tiny recipe as CLI flags (``hold=False``: keep the preset's content weight)."""
+    flags = [
         "--sample-rate",
         str(SR),
         "--transform-opt",
@@ -88,7 +92,10 @@ def tiny_flags() -> list[str]:
         "5",
         "--device",
         "cpu",
+        "--envelope",
+        "0",
     ]
+    return [*flags, "--content-weight", "0.1"] if hold else flags
 
 
 @pytest.fixture

@@ -376,6 +376,7 @@ def _flag_cases(tmp_path):
         "clamp": (["--clamp", "1.5"], {"clamp": 1.5}),
         "wave_scale": (["--wave-scale", "0.2"], {"wave_scale": 0.2}),
         "loss_norm": (["--loss-norm", "none"], {"loss_norm": "none"}),
+        "envelope": (["--envelope", "0.25"], {"envelope": 0.25}),
     }
 
 

@@ -517,6 +517,56 @@ def test_cli_suite_cases_with_targets(tiny_suite, tmp_path):
     assert "[1/" not in r.output  # --quiet
 
 
+@pytest.fixture
+def no_synthesizers(tmp_path, monkeypatch):
+    """A PATH without fluidsynth, espeak-ng or festival (how the suites look for them)."""
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+
+
+@pytest.mark.parametrize(
+    ("suite", "package"), [("timbre", "fluidsynth fluid-soundfont-gm"), ("voices", "espeak-ng")]
+)
+def test_cli_skips_a_suite_whose_synthesizer_is_missing(
+    wav_files, tmp_path, no_synthesizers, suite, package
+):
+    content, style = wav_files
+    r = invoke(
+        "bench",
+        "--suite",
+        suite,
+        "--suite-dir",
+        tmp_path / "cache",
+        "--pair",
+        content,
+        style,
+        "--metric",
+        "lsd",
+        "--json",
+        tmp_path / "b.json",
+        "--quiet",
+        *FAST_FLAGS,
+    )
+    assert r.exit_code == 0, r.output
+    skipped = [line for line in r.output.splitlines() if "skipped" in line]
+    assert len(skipped) == 1, r.output
+    assert f"suite {suite!r} skipped" in skipped[0]
+    assert f"apt-get install {package}" in skipped[0]
+    rows = json.loads((tmp_path / "b.json").read_text())["rows"]
+    assert [row["kind"] for row in rows] == ["baseline", "transfer"]
+    assert {row["case"] for row in rows} == {f"{content.stem}-to-{style.stem}"}
+    assert not (tmp_path / "cache").exists()  # nothing was generated
+
+
+def test_cli_says_nothing_ran_when_the_only_suite_is_skipped(tmp_path, no_synthesizers):
+    r = invoke("bench", "--suite", "timbre", "--suite-dir", tmp_path / "cache", *FAST_FLAGS)
+    assert r.exit_code == 2, r.output
+    assert "nothing ran: suite 'timbre'" in r.output
+    assert "apt-get install fluidsynth fluid-soundfont-gm" in r.output and "--pair" in r.output
+    assert "Traceback" not in r.output and "[1/" not in r.output
+
+
 @pytest.mark.slow
 def test_cli_plot_writes_spectrograms_and_loss_curves(wav_files, tmp_path):
     content, style = wav_files

@@ -25,6 +25,7 @@ TINY_DEFAULT = {
     "network_options": {"n_filters": 32},
     "device": "cpu",
     "progress": False,
+    "envelope": 0.0,  # the stages alone (tests/test_envelope.py covers the envelope)
 }
 
 

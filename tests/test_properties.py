@@ -193,6 +193,8 @@ SEGMENTED = {
     "progress": False,
     "segment": 0.3,
     "segment_overlap": 0.05,
+    "envelope": 0.0,  # segments alone (the envelope is per segment; test_envelope.py)
+    "content_weight": 0.1,
 }
 
 

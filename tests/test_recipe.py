@@ -89,7 +89,7 @@ def test_report_json_holds_recipe_versions_device_timings_losses(tmp_path, wav_f
     report, saved = tmp_path / "run.json", tmp_path / "run.toml"
     r = invoke(
         "transfer", content, style, "-o", tmp_path / "o.flac", "--preset", "dipani2018",
-        *tiny_flags(), "--phase-opt", "n_iter=2", "--report", report,
+        *tiny_flags(hold=False), "--phase-opt", "n_iter=2", "--report", report,
         "--save-recipe", saved, "--quiet",
     )  # fmt: skip
     assert r.exit_code == 0, r.output

@@ -9,7 +9,7 @@ from typer.core import TyperCommand
 
 from audiostyle.cli.batch import Address, OptionalExecutor, Workers, executor_settings
 from audiostyle.cli.common import RecipeFlags, recipe_options
-from audiostyle.cli.errors import handle_errors
+from audiostyle.cli.errors import handle_errors, one_line
 
 _IN = "Inputs"
 _GRID = "Grid and measurements"
@@ -297,7 +297,7 @@ def register(app: typer.Typer) -> None:
         """
         from audiostyle import bench as B
         from audiostyle.bench.cases import load_cases_file, pair_cases, suite_cases
-        from audiostyle.errors import ParameterError
+        from audiostyle.errors import DependencyError, ParameterError
         from audiostyle.options import parse_pairs
 
         if mode not in ("transfer", "transform", "both"):
@@ -339,15 +339,25 @@ def register(app: typer.Typer) -> None:
             found, file_grid = load_cases_file(cases, **excerpt)
             case_list += found
         if suite is not None:
-            case_list += suite_cases(
-                suite,
-                size=suite_size,
-                seed=suite_seed,
-                duration=duration or DEFAULT_SUITE_DURATION,
-                sample_rate=recipe.sample_rate,
-                options=parse_pairs(suite_opt or [], flag="--suite-opt"),
-                cache_dir=suite_dir,
-            )
+            try:
+                case_list += suite_cases(
+                    suite,
+                    size=suite_size,
+                    seed=suite_seed,
+                    duration=duration or DEFAULT_SUITE_DURATION,
+                    sample_rate=recipe.sample_rate,
+                    options=parse_pairs(suite_opt or [], flag="--suite-opt"),
+                    cache_dir=suite_dir,
+                )
+            except DependencyError as exc:  # its synthesizer is missing: say so, go on
+                typer.echo(f"warning: suite {suite!r} skipped: {one_line(str(exc))}", err=True)
+                if not case_list:
+                    raise ParameterError(
+                        f"nothing ran: suite {suite!r} was the only source of cases and it was "
+                        "skipped: a synthesizer or sound font it needs is missing (see the "
+                        "warning above); install it, or give other cases with --pair CONTENT "
+                        "STYLE or --cases FILE.toml."
+                    ) from None
         axes = B.grid.merge(B.parse_grid(file_grid), B.parse_grid(grid or []))
         the_plan = B.plan(
             case_list,

@@ -55,6 +55,7 @@ class RecipeFlags:
     clamp: str | None = None
     loss_norm: str | None = None
     wave_scale: float | None = None
+    envelope: float | None = None
 
     def overrides(self) -> dict[str, Any]:
         """Keyword overrides for :func:`audiostyle.api.resolve_recipe`."""
@@ -76,6 +77,7 @@ class RecipeFlags:
             "clamp",
             "loss_norm",
             "wave_scale",
+            "envelope",
         ):
             out[key] = getattr(self, key)
         if self.loss:
@@ -286,6 +288,18 @@ _p(
             "--wave-scale",
             help="--domain waveform: the optimizer moves wave / WAVE_SCALE (default: the "
             "input's RMS, so step sizes are relative to its level)",
+            rich_help_panel=_PANEL,
+        ),
+    ],
+)
+_p(
+    "envelope",
+    Annotated[
+        float | None,
+        typer.Option(
+            "--envelope",
+            help="0..1: colour the content toward the style's long-term spectral envelope "
+            "before optimising (0 off, 1 the style's; default preset 0.5)",
             rich_help_panel=_PANEL,
         ),
     ],

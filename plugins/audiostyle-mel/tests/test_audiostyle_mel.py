@@ -18,6 +18,7 @@ TINY = {
     "steps": 8,
     "device": "cpu",
     "progress": False,
+    "content_weight": 0.1,  # a loose content hold: both losses move in 8 steps
 }
 
 

@@ -1,0 +1,149 @@
+"""Spectral envelope matching (recipe ``envelope``): the content takes the style's colour."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from audiostyle import api
+from audiostyle.envelope import band_weights, envelope_gain, log_band_mean
+from audiostyle.errors import ParameterError
+from audiostyle.metrics.spectral import power_spectrogram
+from tests.conftest import SR
+
+TINY = {
+    "sample_rate": SR,
+    "transform_options": {"n_fft": 256},
+    "network_options": {"n_filters": 32},
+    "device": "cpu",
+    "progress": False,
+}
+N_FFT = 256
+
+
+@pytest.fixture(scope="module")
+def clips():
+    """2 s of the bundled male (content) and female (style) speech at the test rate."""
+    from audiostyle.api import demo_clip
+    from audiostyle.audio import load
+
+    return tuple(
+        load(demo_clip(role), sample_rate=SR, offset=0.5, duration=2.0)
+        for role in ("content", "style")
+    )
+
+
+def power(y: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(power_spectrogram(y, n_fft=N_FFT))
+
+
+def band_db(y: np.ndarray) -> np.ndarray:
+    """Mean level in dB of each of 40 mel bands over the active frames, less its mean."""
+    p = torch.from_numpy(power_spectrogram(y, n_fft=N_FFT))
+    w = band_weights(p.shape[0], sample_rate=SR, n_bands=40)
+    db = log_band_mean(p, w).numpy()
+    return db - db.mean()
+
+
+def test_bands_are_a_partition_of_unity():
+    w = band_weights(129, sample_rate=SR, n_bands=40)
+    assert w.shape == (40, 129)
+    assert torch.allclose(w.sum(0), torch.ones(129, dtype=w.dtype))
+    assert (w >= 0).all()
+
+
+def test_the_same_envelope_or_strength_zero_changes_nothing(speech, speech_female):
+    p, q = power(speech), power(speech_female)
+    assert torch.allclose(
+        envelope_gain(p, p, sample_rate=SR, strength=1.0), torch.ones(129).double()
+    )
+    g0 = envelope_gain(p, q, sample_rate=SR, strength=0.0)
+    assert torch.allclose(g0, torch.ones_like(g0))
+
+
+def test_the_gain_keeps_the_content_energy_and_is_limited(speech, speech_female):
+    p, q = power(speech), power(speech_female)
+    g = envelope_gain(p, q, sample_rate=SR, strength=1.0, max_db=6.0)
+    assert float((p * g[:, None] ** 2).sum() / p.sum()) == pytest.approx(
+        1.0, rel=1e-3
+    )  # (active frames: exact)
+    # The limit bounds the spread of the gain (the energy scale shifts all bins alike).
+    spread = 20 * torch.log10(g.max() / g.min())
+    assert float(spread) <= 12.0 + 1e-6
+
+
+def test_zero_steps_move_each_band_the_given_fraction_of_the_way(clips):
+    speech, speech_female = clips
+    """No optimisation, the content's phase: the output is the coloured content, its
+    band levels a fraction ``envelope`` of the way (in dB) from the content's to the
+    style's."""
+    c_db, s_db = band_db(speech), band_db(speech_female)
+    for strength in (0.5, 1.0):
+        r = api.transfer(
+            speech, speech_female, preset="default", steps=0, envelope=strength, **TINY
+        )
+        o_db = band_db(r.audio)
+        moved, wanted = o_db - c_db, strength * (s_db - c_db)
+        # The bands move toward the style by the requested fraction: the least-squares
+        # slope of moved on wanted is about 1, and they agree band by band.
+        slope = float(moved @ wanted / (wanted @ wanted))
+        assert 0.7 < slope < 1.3, slope
+        assert np.corrcoef(moved, wanted)[0, 1] > 0.8
+    # Off: the content comes back.
+    r = api.transfer(speech, speech_female, preset="default", steps=0, envelope=0.0, **TINY)
+    assert np.abs(r.audio - speech).max() < 1e-4 * np.abs(speech).max()
+
+
+def test_envelope_matching_moves_the_timbre_toward_the_style(clips):
+    speech, speech_female = clips
+    """MFCC timbre distance to the style drops, the words' timing (the envelope of the
+    wave over time) is kept."""
+    from audiostyle.metrics.spectral import mfcc_statistics
+
+    def dist(a, b):
+        x, y = mfcc_statistics(a, sample_rate=SR), mfcc_statistics(b, sample_rate=SR)
+        return float(np.sqrt(((x - y) ** 2).mean()))
+
+    r = api.transfer(speech, speech_female, preset="default", steps=0, envelope=1.0, **TINY)
+    assert dist(r.audio, speech_female) < dist(speech, speech_female) - 0.5
+    frames = lambda y: np.sqrt(power_spectrogram(y, n_fft=N_FFT).sum(0))  # noqa: E731
+    assert np.corrcoef(frames(r.audio), frames(speech))[0, 1] > 0.9
+
+
+@pytest.mark.parametrize("domain", ["spectrogram", "waveform"])
+def test_both_domains_start_from_the_coloured_content(speech, speech_female, domain):
+    r = api.transfer(
+        speech, speech_female, preset="default", steps=2, envelope=0.5, domain=domain, **TINY
+    )
+    assert np.isfinite(r.audio).all() and r.audio.shape == speech.shape
+    assert r.recipe.envelope == 0.5
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5])
+def test_a_bad_strength_is_refused_with_the_range(speech, speech_female, bad):
+    with pytest.raises(ParameterError, match=r"envelope=.* between 0 \(off\) and 1"):
+        api.transfer(speech, speech_female, preset="default", steps=0, envelope=bad, **TINY)
+
+
+def test_the_cli_flag_reaches_the_recipe_and_a_bad_value_is_one_line(tmp_path, wav_files):
+    from typer.testing import CliRunner
+
+    from audiostyle.cli.app import build_app
+    from tests.conftest import tiny_flags
+
+    content, style = wav_files
+    out, recipe = tmp_path / "o.wav", tmp_path / "r.toml"
+    args = ["transfer", content, style, "-o", out, *tiny_flags(), "-q"]
+    ok = CliRunner().invoke(
+        build_app(), [str(a) for a in [*args, "--envelope", "0.25", "--save-recipe", recipe]]
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "envelope = 0.25" in recipe.read_text()
+    bad_out = tmp_path / "bad.wav"
+    bad = CliRunner().invoke(
+        build_app(),
+        [str(a) for a in ["transfer", content, style, "-o", bad_out, "--envelope", "2"]],
+    )
+    assert bad.exit_code != 0 and "envelope=2.0 must be between 0 (off) and 1" in bad.output
+    assert "Traceback" not in bad.output and not bad_out.exists()
