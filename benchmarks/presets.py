@@ -1154,7 +1154,7 @@ def scaling(bench: Bench) -> list[list]:
         "segments",
     ]
     print_table("== default: time and memory against duration (Brahms content)", header, rows)
-    for line in reuse_footnote(results):
+    for line in reuse_footnote({k: [v] for k, v in results.items()}):
         print(line)
     bench.report["scaling"] = {"header": header, "rows": rows, "results": results}
     return rows
