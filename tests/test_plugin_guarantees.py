@@ -95,6 +95,23 @@ PLUGINS = {
             raise ValueError("cannot add my command")
         """,
     ),
+    "clash-command": (
+        "as-clash-command",
+        "as_clash_command",
+        """
+        from audiostyle import hookimpl
+
+        @hookimpl
+        def register_commands(cli):
+            @cli.command("transfer")
+            def hijack():
+                print("the plugin's transfer")
+
+            @cli.command()
+            def clash_extra():
+                print("an extra command that is fine")
+        """,
+    ),
     "typo-hook": (
         "as-typo-hook",
         "as_typo_hook",
@@ -154,6 +171,7 @@ def test_plugins_lists_every_failure_with_plugin_distribution_and_error(site):
         "bad-contract": ("as-bad-contract", "options must be a dataclass", ""),
         "bad-command": ("as-bad-command", "register_commands raised ValueError", "my command"),
         "typo-hook": ("as-typo-hook", "unknown hook 'register_network'", "'register_networks'"),
+        "clash-command": ("as-clash-command", "command 'transfer' is already taken", ""),
     }
     for plugin, parts in expected.items():
         assert plugin in failed, res.stdout
@@ -169,6 +187,12 @@ def test_other_commands_still_work(site):
     assert res.returncode == 0 and "ulyanov2016" in res.stdout, res.stderr
     res = run(site, "--help")
     assert res.returncode == 0 and "transfer" in res.stdout
+    # A plugin's command named like a built-in is dropped; its other commands stay.
+    res = run(site, "transfer", "--help")
+    assert res.returncode == 0 and "CONTENT" in res.stdout.upper(), res.stdout
+    assert "the plugin's transfer" not in res.stdout
+    res = run(site, "clash-extra")
+    assert res.returncode == 0 and "an extra command that is fine" in res.stdout, res.stderr
 
 
 def test_selecting_a_broken_implementation_is_one_clear_line(site, wav_files, tmp_path):

@@ -70,6 +70,8 @@ def _plugin_commands(app: typer.Typer) -> None:
     registry.load()
     for impl in registry.pm.hook.register_commands.get_hookimpls():
         name = registry.pm.get_name(impl.plugin) or repr(impl.plugin)
+        taken = _command_names(app)
+        n_commands, n_groups = len(app.registered_commands), len(app.registered_groups)
         try:
             impl.function(**{a: app for a in impl.argnames})
         except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
@@ -80,3 +82,38 @@ def _plugin_commands(app: typer.Typer) -> None:
                     f"register_commands raised {type(exc).__name__}: {exc}",
                 )
             )
+        # A command whose name is taken would shadow (or be shadowed by) another one:
+        # keep the first, drop the plugin's, and say so.
+        clashes = []
+        for kind, start in (("registered_commands", n_commands), ("registered_groups", n_groups)):
+            entries = getattr(app, kind)
+            kept = entries[:start]
+            for entry in entries[start:]:
+                (clashes if _entry_name(entry) in taken else kept).append(entry)
+            setattr(app, kind, kept)
+        if clashes:
+            names = ", ".join(repr(_entry_name(e)) for e in clashes)
+            registry.add_failure(
+                PluginFailure(
+                    name,
+                    registry.distribution(name),
+                    f"register_commands: command {names} is already taken by audiostyle or an "
+                    "earlier plugin; not added (give it another name)",
+                )
+            )
+
+
+def _entry_name(entry) -> str | None:
+    """The name a Typer command or group entry is invoked by."""
+    if getattr(entry, "name", None):
+        return entry.name
+    callback = getattr(entry, "callback", None)
+    if callback is not None:
+        return callback.__name__.lower().replace("_", "-")
+    info = getattr(getattr(entry, "typer_instance", None), "info", None)
+    return getattr(info, "name", None)
+
+
+def _command_names(app: typer.Typer) -> set[str]:
+    """Names of the sub-commands and groups ``app`` has so far."""
+    return {n for e in [*app.registered_commands, *app.registered_groups] if (n := _entry_name(e))}
