@@ -373,6 +373,24 @@ def test_pitch_metric_on_sines_and_noise():
 
 
 @pytest.mark.eval
+def test_the_content_track_is_computed_once_across_metric_instances(speech):
+    """A bench scores each output with a new metric instance: the content's pitch track
+    is cached per process (by its bytes, rate and options), not per instance."""
+    first = create("metric", "pitch", {})
+    expected = first(speech, sample_rate=SR, content=speech)
+    second = create("metric", "pitch", {})
+    tracked = []
+    real = second._track
+    second._track = lambda y, sr: tracked.append(len(y)) or real(y, sr)
+    assert second(speech, sample_rate=SR, content=speech) == expected
+    assert tracked == [len(speech)]  # the output only; the content came from the cache
+    other = create("metric", "pitch", {"fmax": 800.0})  # other options: tracked again
+    other._track = lambda y, sr: tracked.append(len(y)) or real(y, sr)
+    other(speech, sample_rate=SR, content=speech)
+    assert tracked == [len(speech)] * 3
+
+
+@pytest.mark.eval
 def test_pitch_track_is_deterministic_on_speech(speech):
     from audiostyle.metrics.pitch import pitch_track
 

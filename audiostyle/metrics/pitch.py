@@ -31,6 +31,7 @@ PITCH_SAMPLE_RATE = 16_000  # crepe's rate
 CREPE_WINDOW = 1024  # samples crepe sees per frame (64 ms)
 _CENTS_OF_BIN_0 = 1997.3794084376191  # torchcrepe.convert: bin 0 in cents above 10 Hz
 _CACHE_SIZE = 16  # content pitch tracks kept (bench scores many outputs per content)
+_CONTENT_TRACKS: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
 
 def _torchcrepe():
@@ -150,7 +151,6 @@ class PitchAgreement(Metric):
     def __init__(self, options: PitchOptions | None = None) -> None:
         super().__init__(options if options is not None else PitchOptions())
         _torchcrepe()  # fail early, with the install hint, if it is missing
-        self._content_tracks: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
     def _track(self, y: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         o = self.options
@@ -161,18 +161,24 @@ class PitchAgreement(Metric):
     def content_pitch(
         self, content: np.ndarray, *, sample_rate: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The content's pitch and voicing mask (cached: bench scores many outputs per content)."""
+        """The content's pitch and voicing mask.
+
+        Cached per process, keyed by the clip's bytes, the rate and the options: a bench
+        scores many outputs of one content, each with a new metric instance.
+        """
         content = np.ascontiguousarray(content, dtype=np.float32)
-        key = hashlib.sha1(content.tobytes() + str(sample_rate).encode()).hexdigest()
-        if key in self._content_tracks:
-            self._content_tracks.move_to_end(key)
-            return self._content_tracks[key]
+        key = hashlib.sha1(
+            content.tobytes() + f"{sample_rate}|{self.options!r}".encode()
+        ).hexdigest()
+        if key in _CONTENT_TRACKS:
+            _CONTENT_TRACKS.move_to_end(key)
+            return _CONTENT_TRACKS[key]
         f0, periodicity, loudness = self._track(content, sample_rate)
         o = self.options
         voiced = (periodicity >= o.voicing_threshold) & (loudness >= loudness.max() + o.silence_db)
-        self._content_tracks[key] = (f0, voiced)
-        while len(self._content_tracks) > _CACHE_SIZE:
-            self._content_tracks.popitem(last=False)
+        _CONTENT_TRACKS[key] = (f0, voiced)
+        while len(_CONTENT_TRACKS) > _CACHE_SIZE:
+            _CONTENT_TRACKS.popitem(last=False)
         return f0, voiced
 
     def __call__(
