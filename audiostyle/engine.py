@@ -202,7 +202,8 @@ def run(
     # -- analysis and targets -----------------------------------------------------------
     t = time.perf_counter()
     style_t = torch.from_numpy(style).to(device)
-    style_rep = torch.log1p(transform.stft(style_t).abs())
+    style_mag = transform.stft(style_t).abs()
+    style_rep = torch.log1p(style_mag)
     content_t = content_spec = content_rep = None
     if content is not None:
         content_t = torch.from_numpy(content).to(device)
@@ -212,7 +213,7 @@ def run(
             # loss, the start and the content phase all use the coloured content.
             gain = envelope_gain(
                 content_spec.abs() ** 2,
-                torch.expm1(style_rep) ** 2,
+                style_mag**2,
                 sample_rate=sr,
                 strength=recipe.envelope,
             )

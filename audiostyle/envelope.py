@@ -65,16 +65,19 @@ def band_weights(
     return w / w.sum(0, keepdim=True).clamp_min(_TINY)
 
 
+def active_frames(power: torch.Tensor, *, active_db: float = ACTIVE_DB) -> torch.Tensor:
+    """Mask of the frames within ``active_db`` of the loudest (all, if none is)."""
+    energy = power.sum(0)
+    active = energy >= energy.max() * 10 ** (-active_db / 10)
+    return active if bool(active.any()) else torch.ones_like(active)
+
+
 def long_term_power(power: torch.Tensor, *, active_db: float = ACTIVE_DB) -> torch.Tensor:
     """Mean power per bin over the frames within ``active_db`` of the loudest frame.
 
     ``power``: shape ``(n_bins, frames)``; returns shape ``(n_bins,)``.
     """
-    energy = power.sum(0)
-    active = energy >= energy.max() * 10 ** (-active_db / 10)
-    if not bool(active.any()):
-        active = torch.ones_like(energy, dtype=torch.bool)
-    return power[:, active].mean(1)
+    return power[:, active_frames(power, active_db=active_db)].mean(1)
 
 
 def log_band_mean(
@@ -86,12 +89,8 @@ def log_band_mean(
 ) -> torch.Tensor:
     """Mean level in dB of each band over the active frames (floored ``floor_db``
     below the loudest band value, so digital silence is not minus infinity)."""
-    bands = w @ power
-    energy = power.sum(0)
-    active = energy >= energy.max() * 10 ** (-active_db / 10)
-    if not bool(active.any()):
-        active = torch.ones_like(energy, dtype=torch.bool)
-    db = 10 * torch.log10(bands[:, active].clamp_min(_TINY))
+    bands = w @ power[:, active_frames(power, active_db=active_db)]
+    db = 10 * torch.log10(bands.clamp_min(_TINY))
     return db.clamp_min(db.max() - floor_db).mean(1)
 
 
