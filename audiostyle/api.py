@@ -441,7 +441,7 @@ class Result:
             "<table><thead><tr><th>loss</th><th>before</th><th>after</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
         )
-        order = ("load", "setup", "analysis", "init", "optimize", "phase", "total")
+        order = ("load", "speech", "setup", "analysis", "init", "optimize", "phase", "total")
         timing = ", ".join(f"{k} {self.timings[k]:.2f} s" for k in order if k in self.timings)
         notes = "".join(f"<li>{e(n)}</li>" for n in self.notes)
         return (
@@ -585,6 +585,18 @@ def _run(
             check_signal(
                 arr, role=role, source=src, n_fft=built["transform"].n_fft, sample_rate=rate
             )
+    detect_time = None
+    if resolved.envelope == "auto":
+        # Decided once for the whole clip (not per segment); the result's recipe keeps
+        # the number, so it replays without the detector.
+        resolved.envelope = 0.0
+        if content_arr is not None:
+            from audiostyle.envelope import auto_strength
+
+            t = time.perf_counter()
+            resolved.envelope, note = auto_strength(content_arr, style_arr, sample_rate=rate)
+            notes.append(note)
+            detect_time = time.perf_counter() - t
     length = None if length_seconds is None else int(round(length_seconds * rate))
     try:
         out = segments.run(
@@ -600,6 +612,9 @@ def _run(
             bar.close()
     timings = {"load": load_time, **out.timings}
     timings["total"] = out.timings["total"] + load_time
+    if detect_time is not None:  # the speech detector of envelope="auto"
+        timings = {"load": load_time, "speech": detect_time, **out.timings}
+        timings["total"] = out.timings["total"] + load_time + detect_time
     sources = {}
     if isinstance(style, str | Path):
         sources["style"] = str(style)

@@ -208,16 +208,23 @@ def run(
     if content is not None:
         content_t = torch.from_numpy(content).to(device)
         content_spec = transform.stft(content_t)
-        if recipe.envelope > 0:
+        strength = recipe.envelope
+        if strength == "auto":  # api.transfer decides before segmenting; direct callers here
+            from audiostyle.envelope import auto_strength
+
+            strength, note = auto_strength(content, style, sample_rate=sr)
+            notes.append(note)
+        if strength > 0:
             # Colour the content toward the style's long-term envelope: the content
             # loss, the start and the content phase all use the coloured content.
             gain = envelope_gain(
                 content_spec.abs() ** 2,
                 style_mag**2,
                 sample_rate=sr,
-                strength=recipe.envelope,
+                strength=strength,
+                classes=recipe.envelope_classes,
             )
-            content_spec = content_spec * gain[:, None]
+            content_spec = content_spec * gain
             content_t = transform.istft(content_spec, length=length)
         content_rep = torch.log1p(content_spec.abs())
     terms: dict[str, tuple[float, Any]] = {}

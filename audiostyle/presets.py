@@ -55,8 +55,9 @@ def get_preset(name: str) -> Recipe:
 
 @preset(
     "default",
-    "audiostyle's own recipe: the content coloured 0.6 of the way to the style's spectral "
-    "envelope, then 10 L-BFGS steps of Gram style loss from it, content phase; fast",
+    "audiostyle's own recipe: the content coloured toward the style's spectral envelope "
+    "(0.6 of the way for two voices, 0.32 otherwise), then 10 L-BFGS steps of Gram style "
+    "loss from it, content phase; fast",
 )
 def _default() -> Recipe:
     # Tuned for 10 s at 22.05 kHz on two CPU cores (issue 14; benchmarks/presets.py
@@ -73,6 +74,9 @@ def _default() -> Recipe:
     # timbre and the log-spectral distance to the true target further than 40 steps of
     # Gram loss did (which moved them away); 10 steps at content weight 1 on top add a
     # little (suite LSD 9.21 -> 9.14 dB timbre, 15.77 -> 15.65 voices) for ~1 s.
+    # envelope="auto": 0.6 for two voices, 0.32 otherwise (a speech detector decides;
+    # audiostyle.envelope.auto_strength): at 0.6 the music case (Brahms -> trumpet) lands
+    # 8.4 MFCC units from its content, twice as far as the published presets allow.
     return Recipe(
         transform=StageChoice("torch", {"n_fft": 1024, "overlap": 2}),
         network=StageChoice(
@@ -88,7 +92,7 @@ def _default() -> Recipe:
         init="auto",
         loss_norm="initial",
         steps=10,
-        envelope=0.6,
+        envelope="auto",
     )
 
 

@@ -69,7 +69,12 @@ class Recipe:
     envelope before the optimisation (:mod:`audiostyle.envelope`): each of 40 mel
     bands moves that fraction of the way, in dB, to the style's level; the
     optimisation, the content loss and the content's phase then start from the
-    coloured content (0: off).
+    coloured content (0: off). ``auto`` picks the strength by what the clips are: 0.6
+    when the content and the style are both speech, 0.32 otherwise
+    (:func:`audiostyle.envelope.auto_strength`; the run's notes say which).
+    ``envelope_classes``: the content's quiet, middle and loud frames (3 classes) each
+    take the colour of the style's frames of the same loudness rank (1: one colour
+    for every frame).
 
     >>> import pathlib, tempfile
     >>> from audiostyle.presets import get_preset
@@ -103,7 +108,8 @@ class Recipe:
     loss_norm: LossNorm = "auto"
     segment: float = 30.0  # seconds; a longer content is processed in segments (0: never)
     segment_overlap: float = 1.0  # seconds cross-faded between neighbouring segments
-    envelope: float = 0.0  # 0..1: colour the content toward the style's spectral envelope
+    envelope: float | Literal["auto"] = 0.0  # 0..1 or auto: colour toward the style's envelope
+    envelope_classes: int = 3  # loudness classes coloured separately (1: one colour)
     preset: str | None = None
     description: str = ""
 
@@ -245,10 +251,17 @@ class Recipe:
             raise ParameterError(
                 f"segment={self.segment} must be >= 0 seconds (0: never split); e.g. 30."
             )
-        if not 0 <= self.envelope <= 1:
+        if self.envelope != "auto" and not (
+            isinstance(self.envelope, int | float) and 0 <= self.envelope <= 1
+        ):
             raise ParameterError(
-                f"envelope={self.envelope} must be between 0 (off) and 1 (the style's "
-                "envelope); e.g. 0.5."
+                f"envelope={self.envelope!r} must be between 0 (off) and 1 (the style's "
+                "envelope), or 'auto' (by what the clips are); e.g. 0.5."
+            )
+        if isinstance(self.envelope_classes, bool) or not 1 <= self.envelope_classes <= 16:
+            raise ParameterError(
+                f"envelope_classes={self.envelope_classes!r} must be an integer from 1 (one "
+                "colour) to 16; e.g. 3 (quiet, middle and loud frames)."
             )
         if self.segment_overlap < 0:
             raise ParameterError(f"segment_overlap={self.segment_overlap} must be >= 0 seconds.")

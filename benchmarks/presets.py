@@ -93,6 +93,8 @@ LEVERS: dict[str, dict] = {
         "steps": 40,
         "content_weight": 0.1,
     },
+    "envelope: 0.6 for every pair (not auto)": {"envelope": 0.6},
+    "envelope: 0.32 for every pair (not auto)": {"envelope": 0.32},
     "envelope: 1.0 (the style's)": {"envelope": 1.0},
     "steps: 0 (envelope only)": {"steps": 0},
     "phase: fast-GL 32 from content phase": {
@@ -290,12 +292,21 @@ def code_changes(workdir: Path, old: str | None) -> list[str]:
     return sorted(f for f in set(before) | set(files) if before.get(f) != files.get(f))
 
 
+# Settings a run does not use, by the recipe that ignores them: they stay out of its key,
+# so adding such a setting to audiostyle does not make finished runs stale.
+INERT_SETTINGS = {"envelope_classes": lambda r: r.get("envelope") == 0}
+
+
 def recipe_fingerprint(spec: dict):
-    """The resolved recipe of ``spec`` as a dict: a changed preset changes the key."""
+    """The resolved recipe of ``spec`` as a dict: a changed preset changes the key.
+
+    Settings the run ignores (:data:`INERT_SETTINGS`) are left out.
+    """
     try:
-        return resolve(spec).to_dict()
+        d = resolve(spec).to_dict()
     except Exception as exc:  # noqa: BLE001 - the run will report it; the key stays stable
         return f"unresolved: {type(exc).__name__}: {exc}"
+    return {k: v for k, v in d.items() if not (k in INERT_SETTINGS and INERT_SETTINGS[k](d))}
 
 
 def key_material(spec: dict, env: dict | None = None) -> dict:
@@ -764,7 +775,8 @@ def time_rows(results: dict[str, dict]) -> list[list]:
                 projected(r),
                 r.get("cpu_s"),
                 r["start_to_imported"],
-                t.get("setup", 0) + t.get("analysis", 0) + t.get("init", 0),
+                # prep: default's speech detector (envelope auto), stages, targets, start
+                t.get("speech", 0) + t.get("setup", 0) + t.get("analysis", 0) + t.get("init", 0),
                 t.get("optimize"),
                 t.get("phase"),
                 f"{r['steps_done']}/{r['steps_full']}",

@@ -377,6 +377,7 @@ def _flag_cases(tmp_path):
         "wave_scale": (["--wave-scale", "0.2"], {"wave_scale": 0.2}),
         "loss_norm": (["--loss-norm", "none"], {"loss_norm": "none"}),
         "envelope": (["--envelope", "0.25"], {"envelope": 0.25}),
+        "envelope_classes": (["--envelope-classes", "1"], {"envelope_classes": 1}),
     }
 
 

@@ -185,6 +185,16 @@ def test_spec_key_is_stable_and_names_everything_that_changes_a_run():
     assert H.recipe_fingerprint({**SPEC, "overrides": {"steps": 3}})["steps"] == 3
 
 
+def test_a_setting_the_run_ignores_is_not_in_its_key():
+    # ulyanov2016 has no envelope: its loudness classes change nothing, nor its key.
+    assert "envelope_classes" not in H.recipe_fingerprint(SPEC)
+    one = {"overrides": {"envelope_classes": 1}}
+    assert H.recipe_fingerprint(SPEC) == H.recipe_fingerprint({**SPEC, **one})
+    default = {**SPEC, "preset": "default"}  # envelope auto: the classes count
+    assert H.recipe_fingerprint(default)["envelope_classes"] == 3
+    assert H.recipe_fingerprint(default) != H.recipe_fingerprint({**default, **one})
+
+
 def test_write_json_never_leaves_a_half_written_file(tmp_path):
     path = tmp_path / "r.json"
     H.write_json(path, {"a": 1})

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from audiostyle import api
-from audiostyle.envelope import band_weights, envelope_gain, log_band_mean
+from audiostyle.envelope import band_weights, envelope_gain, log_band_mean, loudness_classes
 from audiostyle.errors import ParameterError
 from audiostyle.metrics.spectral import power_spectrogram
 from tests.conftest import SR
@@ -55,22 +55,62 @@ def test_bands_are_a_partition_of_unity():
 
 def test_the_same_envelope_or_strength_zero_changes_nothing(speech, speech_female):
     p, q = power(speech), power(speech_female)
-    assert torch.allclose(
-        envelope_gain(p, p, sample_rate=SR, strength=1.0), torch.ones(129).double()
-    )
-    g0 = envelope_gain(p, q, sample_rate=SR, strength=0.0)
-    assert torch.allclose(g0, torch.ones_like(g0))
+    for classes in (1, 3):
+        same = envelope_gain(p, p, sample_rate=SR, strength=1.0, classes=classes)
+        assert same.shape == p.shape and torch.allclose(same, torch.ones_like(same))
+        g0 = envelope_gain(p, q, sample_rate=SR, strength=0.0, classes=classes)
+        assert torch.allclose(g0, torch.ones_like(g0))
 
 
 def test_the_gain_keeps_the_content_energy_and_is_limited(speech, speech_female):
     p, q = power(speech), power(speech_female)
-    g = envelope_gain(p, q, sample_rate=SR, strength=1.0, max_db=6.0)
-    assert float((p * g[:, None] ** 2).sum() / p.sum()) == pytest.approx(
-        1.0, rel=1e-3
-    )  # (active frames: exact)
-    # The limit bounds the spread of the gain (the energy scale shifts all bins alike).
-    spread = 20 * torch.log10(g.max() / g.min())
-    assert float(spread) <= 12.0 + 1e-6
+    for classes in (1, 3):
+        g = envelope_gain(p, q, sample_rate=SR, strength=1.0, max_db=6.0, classes=classes)
+        assert float((p * g**2).sum() / p.sum()) == pytest.approx(
+            1.0, rel=1e-3
+        )  # (active frames: exact)
+        # The limit bounds the spread of the gain in every frame (the energy scale
+        # shifts all bins alike).
+        spread = 20 * torch.log10(g.max(0).values / g.min(0).values)
+        assert float(spread.max()) <= 12.0 + 1e-6
+    assert torch.allclose(g[:, :1].expand_as(g), g) is False  # 3 classes: frames differ
+    one = envelope_gain(p, q, sample_rate=SR, strength=1.0, classes=1)
+    assert torch.allclose(one[:, :1].expand_as(one), one)  # 1 class: one colour
+
+
+def test_loudness_classes_are_soft_terciles(speech):
+    p = power(speech)
+    active = torch.ones(p.shape[1], dtype=torch.bool)
+    m = loudness_classes(p, active, n_classes=3)
+    assert m.shape == (3, p.shape[1]) and (m >= 0).all()
+    assert torch.allclose(m.sum(0), torch.ones(p.shape[1], dtype=m.dtype))
+    loud = p.sum(0)
+    quiet, loudest = int(loud.argmin()), int(loud.argmax())
+    assert m[0, quiet] > 0.9 and m[2, loudest] > 0.9
+    assert torch.allclose(m.sum(1) / p.shape[1], torch.full((3,), 1 / 3).double(), atol=0.1)
+    assert torch.equal(loudness_classes(p, active, n_classes=1), torch.ones(1, p.shape[1]).double())
+
+
+def test_each_loudness_class_takes_the_colour_of_the_styles_class():
+    """The style is bright when loud and dark when quiet; the content is flat at every
+    level. With 3 classes its loud frames turn bright and its quiet frames dark; with
+    one class every frame takes the same (average) colour."""
+    bins, frames = 129, 90
+    tilt = torch.linspace(-1, 1, bins).double()[:, None]
+    level_db = torch.linspace(-30, 0, frames).double()[None, :]  # quiet ... loud
+    style = 10 ** (level_db / 10) * 10 ** (2 * tilt * (level_db + 15) / 15)
+    content = 10 ** (level_db / 10) * torch.ones(bins, 1).double()
+    slope = lambda g: float(torch.log10(g[-1] / g[0]))  # noqa: E731
+    g3 = envelope_gain(content, style, sample_rate=SR, strength=1.0, classes=3)
+    assert slope(g3[:, -1]) > 0.5 and slope(g3[:, 0]) < -0.5  # loudest bright, quietest dark
+    g1 = envelope_gain(content, style, sample_rate=SR, strength=1.0, classes=1)
+    assert abs(slope(g1[:, -1]) - slope(g1[:, 0])) < 1e-9
+
+
+@pytest.mark.parametrize("bad", [0, 17, "many"])
+def test_bad_envelope_classes_are_refused(bad):
+    with pytest.raises(ParameterError, match="envelope_classes"):
+        api.resolve_recipe("default", envelope_classes=bad).validate()
 
 
 def test_zero_steps_move_each_band_the_given_fraction_of_the_way(clips):

@@ -55,7 +55,8 @@ class RecipeFlags:
     clamp: str | None = None
     loss_norm: str | None = None
     wave_scale: float | None = None
-    envelope: float | None = None
+    envelope: str | None = None
+    envelope_classes: int | None = None
 
     def overrides(self) -> dict[str, Any]:
         """Keyword overrides for :func:`audiostyle.api.resolve_recipe`."""
@@ -78,6 +79,7 @@ class RecipeFlags:
             "loss_norm",
             "wave_scale",
             "envelope",
+            "envelope_classes",
         ):
             out[key] = getattr(self, key)
         if self.loss:
@@ -295,11 +297,25 @@ _p(
 _p(
     "envelope",
     Annotated[
-        float | None,
+        str | None,
         typer.Option(
             "--envelope",
-            help="0..1: colour the content toward the style's long-term spectral envelope "
-            "before optimising (0 off, 1 the style's; default preset 0.5)",
+            help="0..1 or auto: colour the content toward the style's long-term spectral "
+            "envelope before optimising (0 off, 1 the style's; auto, the default preset's: "
+            "0.6 if both clips are speech, else 0.32)",
+            rich_help_panel=_PANEL,
+        ),
+    ],
+)
+
+_p(
+    "envelope_classes",
+    Annotated[
+        int | None,
+        typer.Option(
+            "--envelope-classes",
+            help="loudness classes coloured separately: 3 (default) gives the content's "
+            "quiet, middle and loud frames the colour of the style's; 1 one colour for all",
             rich_help_panel=_PANEL,
         ),
     ],

@@ -1,0 +1,107 @@
+"""Is this clip speech? The mean speech probability of a trained voice activity detector.
+
+``envelope="auto"`` (the ``default`` preset) colours a voice more strongly than an
+instrument (:func:`audiostyle.envelope.auto_strength`); this module tells them apart.
+It runs Silero VAD (the ``silero-vad`` package, MIT licence, whose weights ship inside
+the wheel: nothing is downloaded) over chunks of 32 ms and averages its speech
+probability over the *active* chunks (within 40 dB of the loudest), so pauses do not
+count. Measured on 10 s clips (issue 14): LibriSpeech and espeak/festival speech
+0.82-0.99; fluidsynth melodies, a string orchestra, a trumpet and a jazz vibraphone
+0.001-0.17. The threshold is 0.5.
+
+The detector always runs on the CPU (a 2 MB model: ~0.2 s per 10 s of audio), on at
+most the first ``max_seconds`` of the clip, at 8 or 16 kHz (other rates are resampled
+to 16 kHz).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+
+from audiostyle.errors import DependencyError
+
+THRESHOLD = 0.5  # mean speech probability at or above which a clip is speech
+ACTIVE_DB = 40.0  # chunks this far below the loudest are pauses
+MAX_SECONDS = 30.0  # the detector looks at most at this much of a clip
+_CHUNK = {8000: 256, 16000: 512}  # Silero's chunk sizes (32 ms)
+
+
+@functools.lru_cache(maxsize=1)
+def _model():
+    import warnings
+
+    import torch
+
+    threads = torch.get_num_threads()
+    try:
+        from silero_vad import load_silero_vad
+    except ImportError as exc:
+        raise DependencyError(
+            "envelope='auto' tells speech from music with Silero VAD, which needs the "
+            f"silero-vad package ({exc}). Install it with 'pip install silero-vad', or give "
+            "the envelope strength as a number, e.g. --envelope 0.6."
+        ) from None
+    finally:
+        # Importing silero_vad calls torch.set_num_threads(1) for the whole process:
+        # the optimisation after it ran at half speed on two cores.
+        torch.set_num_threads(threads)
+    with warnings.catch_warnings():  # its loader's deprecation notices are not ours to show
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return load_silero_vad()
+
+
+def speech_probability(
+    y: np.ndarray, *, sample_rate: int, max_seconds: float = MAX_SECONDS
+) -> float:
+    """Mean speech probability of ``y``'s active 32 ms chunks, in [0, 1].
+
+    Parameters
+    ----------
+    y : ndarray [shape=(n,)]
+        Mono audio.
+    sample_rate : int
+    max_seconds : float
+        Only the first ``max_seconds`` are analysed.
+
+    Returns
+    -------
+    float: NaN if ``y`` is shorter than one chunk (32 ms) or silent.
+
+    Raises
+    ------
+    DependencyError
+        If the ``silero-vad`` package is missing (the message names the fix).
+    """
+    import torch
+
+    model = _model()
+    y = np.asarray(y, dtype=np.float32)[: int(max_seconds * sample_rate)]
+    rate = sample_rate
+    if rate not in _CHUNK:
+        from audiostyle.audio import resample
+
+        y, rate = resample(y, rate, 16000), 16000
+    chunk = _CHUNK[rate]
+    n = len(y) // chunk
+    if n == 0:
+        return math.nan
+    chunks = y[: n * chunk].reshape(n, chunk)
+    energy = (chunks.astype(np.float64) ** 2).mean(1)
+    if not energy.max() > 0:
+        return math.nan
+    active = energy >= energy.max() * 10 ** (-ACTIVE_DB / 10)
+    x = torch.from_numpy(np.ascontiguousarray(chunks))
+    probs = np.empty(n)
+    with torch.inference_mode():
+        model.reset_states()
+        for i in range(n):  # the model is recurrent: chunks in order
+            probs[i] = float(model(x[i], rate))
+    return float(probs[active].mean())
+
+
+def is_speech(p: float) -> bool:
+    """Whether a :func:`speech_probability` counts as speech (NaN does not)."""
+    return bool(p >= THRESHOLD)
