@@ -18,8 +18,10 @@ Resuming: ``out_dir/.audiostyle-batch.jsonl`` (the ledger) gets one line per fin
 row, written only after the row's output file is complete (outputs are written
 atomically). A row whose resolved recipe, segment and input files (size, mtime and
 content hash) are unchanged and whose output is still there is skipped; a changed
-row is redone. Outputs are written by the calling process, so workers only need to
-read the inputs.
+row is redone. With ``envelope="auto"`` the rule it decides by (strengths, threshold,
+detector version) is part of the key too, and :data:`LEDGER_VERSION` is bumped when an
+unchanged recipe would now give a different output. Outputs are written by the calling
+process, so workers only need to read the inputs.
 
 Reproducibility: a row is computed by :func:`audiostyle.api.transfer`, exactly like
 ``audiostyle transfer`` with the same recipe and seed. Torch's float reductions
@@ -355,17 +357,27 @@ def file_fingerprint(path: Path, known: dict[str, Any] | None = None) -> dict[st
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": digest.hexdigest()}
 
 
+# Bump when the same key would now give a different output (a changed algorithm whose
+# settings stay the same): every finished row is then redone once.
+LEDGER_VERSION = 2
+
+
 def row_key(recipe, row: Row, content: dict[str, Any], style: dict[str, Any]) -> str:
     """The hash that says whether a finished row is still up to date."""
     recipe_dict = recipe.to_dict()
     recipe_dict.pop("description", None)
     data = {
+        "version": LEDGER_VERSION,
         "recipe": recipe_dict,
         "segment": [row.offset, row.duration, row.style_offset, row.style_duration],
         "content": content["sha256"],
         "style": style["sha256"],
         "format": PurePosixPath(row.output).suffix.lower(),
     }
+    if recipe.envelope == "auto":  # the strength is decided at run time: key its rule
+        from audiostyle.envelope import auto_rule
+
+        data["envelope_auto"] = auto_rule()
     blob = json.dumps(data, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()
 

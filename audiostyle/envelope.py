@@ -217,6 +217,26 @@ def envelope_gain(
     return (gain * keep).to(content_power.dtype)
 
 
+def auto_rule() -> dict[str, object]:
+    """What ``envelope="auto"`` decides by: its strengths, the detector's threshold and
+    reach, and the detector's package version (a resumable batch keys its rows by it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from audiostyle import speech
+
+    try:
+        detector = version("silero-vad")
+    except PackageNotFoundError:
+        detector = None
+    return {
+        "speech": AUTO_SPEECH,
+        "other": AUTO_OTHER,
+        "threshold": speech.THRESHOLD,
+        "max_seconds": speech.MAX_SECONDS,
+        "silero-vad": detector,
+    }
+
+
 def auto_strength(content, style, *, sample_rate: int) -> tuple[float, str]:
     """The strength ``envelope="auto"`` uses for this pair, and a note saying why.
 

@@ -10,15 +10,12 @@ from audiostyle import api
 from audiostyle.envelope import band_weights, envelope_gain, log_band_mean, loudness_classes
 from audiostyle.errors import ParameterError
 from audiostyle.metrics.spectral import power_spectrogram
+from tests import conftest
 from tests.conftest import SR
 
-TINY = {
-    "sample_rate": SR,
-    "transform_options": {"n_fft": 256},
-    "network_options": {"n_filters": 32},
-    "device": "cpu",
-    "progress": False,
-}
+# conftest's tiny recipe with the default preset's steps, content weight and envelope.
+TINY = {k: v for k, v in conftest.TINY.items() if k not in ("steps", "content_weight", "envelope")}
+TINY |= {"progress": False}
 N_FFT = 256
 
 

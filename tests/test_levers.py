@@ -17,15 +17,12 @@ import torch
 
 from audiostyle import api, engine, plugins
 from audiostyle.presets import get_preset
-from tests.conftest import SR, chirp, sine
+from tests.conftest import SR, TINY, chirp, sine
 
-TINY_DEFAULT = {
-    "sample_rate": SR,
-    "transform_options": {"n_fft": 256},
-    "network_options": {"n_filters": 32},
-    "device": "cpu",
-    "progress": False,
-    "envelope": 0.0,  # the stages alone (tests/test_envelope.py covers the envelope)
+# conftest's tiny recipe with the default preset's own steps and content weight (the
+# envelope stays off: the stages alone; tests/test_envelope.py covers it).
+TINY_DEFAULT = {k: v for k, v in TINY.items() if k not in ("steps", "content_weight")} | {
+    "progress": False
 }
 
 

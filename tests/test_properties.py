@@ -18,7 +18,7 @@ from audiostyle import api, engine
 from audiostyle.errors import AudiostyleError
 from audiostyle.presets import get_preset
 from audiostyle.segments import join, plan
-from tests.conftest import SR
+from tests.conftest import SR, TINY
 
 SETTINGS = settings(
     max_examples=25,
@@ -185,16 +185,12 @@ def test_segment_plan_covers_and_join_is_identity(n, segment, overlap):
 
 # -- long contents in segments ----------------------------------------------------------
 
-SEGMENTED = {
-    "sample_rate": SR,
-    "transform_options": {"n_fft": 256},
-    "network_options": {"n_filters": 32},
-    "device": "cpu",
+# conftest's tiny recipe (envelope off: segments alone; the envelope is per segment and
+# tests/test_envelope.py covers it), in short segments, its steps left to each test.
+SEGMENTED = {k: v for k, v in TINY.items() if k != "steps"} | {
     "progress": False,
     "segment": 0.3,
     "segment_overlap": 0.05,
-    "envelope": 0.0,  # segments alone (the envelope is per segment; test_envelope.py)
-    "content_weight": 0.1,
 }
 
 

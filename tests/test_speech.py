@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -160,3 +161,17 @@ def test_loading_the_detector_keeps_the_thread_count(monkeypatch):
     finally:
         torch.set_num_threads(before)
         vad._model.cache_clear()
+
+
+def test_a_batch_row_with_auto_is_keyed_by_the_rule(monkeypatch):
+    """A resumable batch redoes an auto row when the rule changes, not a fixed-strength one."""
+    from audiostyle.batch import Row, row_key
+
+    row = Row(number=1, line=2, content=Path("c.wav"), style=Path("s.wav"), output="o.wav")
+    fp = {"sha256": "0" * 64}
+    auto = api.resolve_recipe("default")
+    fixed = api.resolve_recipe("default", envelope=0.5)
+    keys = row_key(auto, row, fp, fp), row_key(fixed, row, fp, fp)
+    monkeypatch.setattr(envelope, "AUTO_SPEECH", 0.7)
+    assert row_key(auto, row, fp, fp) != keys[0]
+    assert row_key(fixed, row, fp, fp) == keys[1]
