@@ -175,3 +175,11 @@ def test_a_batch_row_with_auto_is_keyed_by_the_rule(monkeypatch):
     monkeypatch.setattr(envelope, "AUTO_SPEECH", 0.7)
     assert row_key(auto, row, fp, fp) != keys[0]
     assert row_key(fixed, row, fp, fp) == keys[1]
+
+
+def test_speech_over_music_is_speech_until_the_music_dominates():
+    voice, orchestra = shared("speech_male_3436"), shared("brahms_hungarian_dance_5")
+    level = np.sqrt(np.mean(voice**2) / np.mean(orchestra**2))
+    under = speech_probability_of(voice + 0.3 * level * orchestra)  # music 10 dB below
+    over = speech_probability_of(voice + 3.2 * level * orchestra)  # music 10 dB above
+    assert vad.is_speech(under) and not vad.is_speech(over), (under, over)
