@@ -47,6 +47,8 @@ Audio = Any  # str | Path | numpy array | torch tensor
 STAGE_OVERRIDES = ("transform", "network", "optimizer", "phase")
 # Every scalar setting of a Recipe (steps, seed, sample_rate, device, domain, init,
 # clamp, noise_scale, peak, ...): derived, so a new recipe field is an API keyword at once.
+# The stages of a run's timings, in the order reports print them.
+TIMING_ORDER = ("load", "speech", "setup", "analysis", "init", "optimize", "phase", "total")
 SCALAR_OVERRIDES = tuple(
     f.name
     for f in dataclasses.fields(Recipe)
@@ -441,8 +443,9 @@ class Result:
             "<table><thead><tr><th>loss</th><th>before</th><th>after</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
         )
-        order = ("load", "speech", "setup", "analysis", "init", "optimize", "phase", "total")
-        timing = ", ".join(f"{k} {self.timings[k]:.2f} s" for k in order if k in self.timings)
+        timing = ", ".join(
+            f"{k} {self.timings[k]:.2f} s" for k in TIMING_ORDER if k in self.timings
+        )
         notes = "".join(f"<li>{e(n)}</li>" for n in self.notes)
         return (
             '<div class="audiostyle-result">'
@@ -610,11 +613,11 @@ def _run(
     finally:
         if bar is not None and bar is not progress and hasattr(bar, "close"):
             bar.close()
-    timings = {"load": load_time, **out.timings}
-    timings["total"] = out.timings["total"] + load_time
+    before = {"load": load_time}
     if detect_time is not None:  # the speech detector of envelope="auto"
-        timings = {"load": load_time, "speech": detect_time, **out.timings}
-        timings["total"] = out.timings["total"] + load_time + detect_time
+        before["speech"] = detect_time
+    timings = {**before, **out.timings}
+    timings["total"] = out.timings["total"] + sum(before.values())
     sources = {}
     if isinstance(style, str | Path):
         sources["style"] = str(style)

@@ -48,8 +48,6 @@ True
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 from audiostyle.errors import ParameterError
@@ -64,10 +62,8 @@ AUTO_OTHER = 0.32  # strength="auto" otherwise (music, instruments, textures, mi
 _TINY = 1e-20
 
 
-def _hz_to_mel(f: float | torch.Tensor):
-    return 2595.0 * (
-        torch.log10(1.0 + f / 700.0) if torch.is_tensor(f) else math.log10(1 + f / 700)
-    )
+def _hz_to_mel(f: torch.Tensor) -> torch.Tensor:
+    return 2595.0 * torch.log10(1.0 + f / 700.0)  # HTK mels (metrics.spectral has numpy's)
 
 
 def band_weights(
@@ -104,20 +100,6 @@ def band_db(power: torch.Tensor, w: torch.Tensor, *, floor_db: float = FLOOR_DB)
     ``floor_db`` below the loudest value (digital silence is not minus infinity)."""
     db = 10 * torch.log10((w @ power).clamp_min(_TINY))
     return db.clamp_min(db.max() - floor_db)
-
-
-def log_band_mean(
-    power: torch.Tensor,
-    w: torch.Tensor,
-    *,
-    active_db: float = ACTIVE_DB,
-    floor_db: float = FLOOR_DB,
-) -> torch.Tensor:
-    """Mean level in dB of each band over the active frames (floored ``floor_db``
-    below the loudest band value, so digital silence is not minus infinity)."""
-    return band_db(power[:, active_frames(power, active_db=active_db)], w, floor_db=floor_db).mean(
-        1
-    )
 
 
 def loudness_classes(
@@ -193,28 +175,47 @@ def envelope_gain(
             f"content has {content_power.shape[0]} bins and style {style_power.shape[0]}: "
             "the envelopes need the same STFT settings."
         )
-    cp, sp = content_power.double(), style_power.double()
+    cp = content_power.double()
     w = band_weights(cp.shape[0], sample_rate=sample_rate, n_bands=n_bands, device=cp.device)
-    # Band levels in dB over the active frames (a log mean, as MFCCs and the
-    # log-spectral distance see a spectrum: the mean power would follow the loudest
-    # frames only and, matched, moves the MFCC means away from the style's).
-    means = []
-    members = None
-    for p in (sp, cp):
-        active = active_frames(p)
-        db = band_db(p[:, active], w)
-        member = loudness_classes(p, active, n_classes=classes, width_db=width_db)
-        weight = member[:, active]
-        whole = db.mean(1, keepdim=True)
-        means.append((db @ weight.T + shrink_frames * whole) / (weight.sum(1) + shrink_frames))
-        members, c_active = member, active  # the content's, after the loop
-    d = means[0] - means[1]  # (n_bands, classes): style minus content
+    opts = dict(classes=classes, width_db=width_db, shrink_frames=shrink_frames)
+    style_env, _, _ = class_envelopes(style_power.double(), w, **opts)
+    content_env, members, active = class_envelopes(cp, w, **opts)
+    d = style_env - content_env  # (n_bands, classes)
     d = d - d.mean(0, keepdim=True)  # shapes only: the overall level is the content's
     d = (strength * d).clamp(-max_db, max_db)
     gain = 10 ** ((w.T @ (d @ members)) / 20)  # dB interpolated between band centres
-    on = cp[:, c_active]
-    keep = (on.sum() / (on * gain[:, c_active] ** 2).sum().clamp_min(_TINY)).sqrt()
+    on = cp[:, active]
+    keep = (on.sum() / (on * gain[:, active] ** 2).sum().clamp_min(_TINY)).sqrt()
     return (gain * keep).to(content_power.dtype)
+
+
+def class_envelopes(
+    power: torch.Tensor,
+    w: torch.Tensor,
+    *,
+    classes: int,
+    width_db: float = CLASS_WIDTH_DB,
+    shrink_frames: float = SHRINK_FRAMES,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Each loudness class's mean band level in dB over the active frames.
+
+    A log mean, as MFCCs and the log-spectral distance see a spectrum: the mean power
+    would follow the loudest frames only and, matched, moves the MFCC means away from
+    the style's. Each class's mean is pulled toward the whole clip's as if it had
+    ``shrink_frames`` more frames of it.
+
+    Returns
+    -------
+    (envelopes [shape=(n_bands, classes)], memberships [shape=(classes, frames)],
+    active frames [shape=(frames,)])
+    """
+    active = active_frames(power)
+    db = band_db(power[:, active], w)
+    members = loudness_classes(power, active, n_classes=classes, width_db=width_db)
+    weight = members[:, active]
+    whole = db.mean(1, keepdim=True)
+    envelopes = (db @ weight.T + shrink_frames * whole) / (weight.sum(1) + shrink_frames)
+    return envelopes, members, active
 
 
 def auto_rule() -> dict[str, object]:

@@ -24,11 +24,13 @@ import math
 import numpy as np
 
 from audiostyle.errors import DependencyError
+from audiostyle.memo import ClipCache
 
 THRESHOLD = 0.5  # mean speech probability at or above which a clip is speech
-ACTIVE_DB = 40.0  # chunks this far below the loudest are pauses
 MAX_SECONDS = 30.0  # the detector looks at most at this much of a clip
 _CHUNK = {8000: 256, 16000: 512}  # Silero's chunk sizes (32 ms)
+# A batch runs many contents against one style: its probability is computed once.
+_PROBABILITIES = ClipCache(size=16)
 
 
 @functools.lru_cache(maxsize=1)
@@ -77,10 +79,17 @@ def speech_probability(
     DependencyError
         If the ``silero-vad`` package is missing (the message names the fix).
     """
+    _model()  # a missing detector is an error even when the answer is cached
+    y = np.asarray(y, dtype=np.float32)[: int(max_seconds * sample_rate)]
+    return _PROBABILITIES.get(y, str(sample_rate), lambda: _probability(y, sample_rate))
+
+
+def _probability(y: np.ndarray, sample_rate: int) -> float:
     import torch
 
+    from audiostyle.envelope import active_frames
+
     model = _model()
-    y = np.asarray(y, dtype=np.float32)[: int(max_seconds * sample_rate)]
     rate = sample_rate
     if rate not in _CHUNK:
         from audiostyle.audio import resample
@@ -90,12 +99,10 @@ def speech_probability(
     n = len(y) // chunk
     if n == 0:
         return math.nan
-    chunks = y[: n * chunk].reshape(n, chunk)
-    energy = (chunks.astype(np.float64) ** 2).mean(1)
-    if not energy.max() > 0:
+    x = torch.from_numpy(np.ascontiguousarray(y[: n * chunk].reshape(n, chunk)))
+    if not bool(x.abs().max() > 0):
         return math.nan
-    active = energy >= energy.max() * 10 ** (-ACTIVE_DB / 10)
-    x = torch.from_numpy(np.ascontiguousarray(chunks))
+    active = active_frames(x.double().T ** 2).numpy()  # pauses (40 dB down) do not count
     probs = np.empty(n)
     with torch.inference_mode():
         model.reset_states()

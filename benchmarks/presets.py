@@ -245,22 +245,18 @@ def write_json(path: Path, data) -> None:
 
     An interruption leaves the previous file or none, never a truncated one.
     """
+    from audiostyle.atomic import atomic_write_text
+
+    text = json.dumps(data, default=float, indent=1)  # a value that cannot be saved fails here
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(data, default=float, indent=1))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write_text(path, text)
 
 
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    from audiostyle.batch import file_fingerprint
+
+    return file_fingerprint(path)["sha256"]
 
 
 def _now() -> str:

@@ -7,7 +7,13 @@ import pytest
 import torch
 
 from audiostyle import api
-from audiostyle.envelope import band_weights, envelope_gain, log_band_mean, loudness_classes
+from audiostyle.envelope import (
+    active_frames,
+    band_weights,
+    envelope_gain,
+    loudness_classes,
+)
+from audiostyle.envelope import band_db as frame_band_db
 from audiostyle.errors import ParameterError
 from audiostyle.metrics.spectral import power_spectrogram
 from tests import conftest
@@ -39,7 +45,7 @@ def band_db(y: np.ndarray) -> np.ndarray:
     """Mean level in dB of each of 40 mel bands over the active frames, less its mean."""
     p = torch.from_numpy(power_spectrogram(y, n_fft=N_FFT))
     w = band_weights(p.shape[0], sample_rate=SR, n_bands=40)
-    db = log_band_mean(p, w).numpy()
+    db = frame_band_db(p[:, active_frames(p)], w).mean(1).numpy()
     return db - db.mean()
 
 

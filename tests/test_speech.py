@@ -183,3 +183,15 @@ def test_speech_over_music_is_speech_until_the_music_dominates():
     under = speech_probability_of(voice + 0.3 * level * orchestra)  # music 10 dB below
     over = speech_probability_of(voice + 3.2 * level * orchestra)  # music 10 dB above
     assert vad.is_speech(under) and not vad.is_speech(over), (under, over)
+
+
+def test_a_clip_is_analysed_once_per_process(monkeypatch, speech):
+    """A batch runs many contents against one style: its probability is computed once."""
+    calls = []
+    real = vad._probability
+    monkeypatch.setattr(vad, "_probability", lambda y, sr: calls.append(sr) or real(y, sr))
+    vad._PROBABILITIES.clear()
+    first = speech_probability_of(speech)
+    assert speech_probability_of(speech.copy()) == first and calls == [SR]
+    speech_probability_of(vad_resampled := np.repeat(speech, 2), 2 * SR)
+    assert calls == [SR, 2 * SR] and vad_resampled.size == 2 * speech.size

@@ -624,7 +624,7 @@ def _transfer(spec: CellSpec, notes: list[str]) -> dict[str, Any]:
         if first is None:
             first = result
     out: dict[str, Any] = {"repeats": spec.repeat}
-    for stage in ("load", "speech", "setup", "analysis", "init", "optimize", "phase", "total"):
+    for stage in api.TIMING_ORDER:
         if stage in timings:
             _summary(f"time.{stage}", timings[stage], out)
     for stage, samples in timings.items():

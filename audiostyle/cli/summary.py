@@ -24,8 +24,9 @@ def print_summary(result, output: Path) -> None:
         f"  steps {result.steps_done}/{result.recipe.steps * getattr(result, 'segments', 1)}, "
         f"{result.evaluations} evaluations on {result.device}"
     )
-    order = ("load", "speech", "setup", "analysis", "init", "optimize", "phase", "total")
-    timing = ", ".join(f"{k} {result.timings[k]:.2f}s" for k in order if k in result.timings)
+    from audiostyle.api import TIMING_ORDER
+
+    timing = ", ".join(f"{k} {result.timings[k]:.2f}s" for k in TIMING_ORDER if k in result.timings)
     lines.append(f"  time: {timing}")
     for note in result.notes:
         lines.append(f"  note: {note}")

@@ -17,16 +17,13 @@ A missing package raises :class:`~audiostyle.errors.DependencyError` naming
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 import warnings
-from collections import OrderedDict
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 from audiostyle.errors import DependencyError, ParameterError
+from audiostyle.memo import ClipCache
 from audiostyle.metrics.base import Metric
 from audiostyle.metrics.options import (
     DNSMOSOptions,
@@ -61,27 +58,8 @@ def to_model_rate(y: np.ndarray, sample_rate: int) -> np.ndarray:
     return np.clip(y, -1.0, 1.0).astype(np.float32, copy=False)
 
 
-class _ClipCache:
-    """A small per-process LRU cache keyed by a clip's bytes (and a tag)."""
-
-    def __init__(self, size: int = _CACHE_SIZE) -> None:
-        self.size = size
-        self._data: OrderedDict[tuple[str, str], Any] = OrderedDict()
-
-    def get(self, y: np.ndarray, tag: str, compute: Callable[[], Any]) -> Any:
-        key = (hashlib.sha1(np.ascontiguousarray(y).tobytes()).hexdigest(), tag)
-        if key in self._data:
-            self._data.move_to_end(key)
-            return self._data[key]
-        value = compute()
-        self._data[key] = value
-        if len(self._data) > self.size:
-            self._data.popitem(last=False)
-        return value
-
-
-_embeddings = _ClipCache()
-_transcripts = _ClipCache()
+_embeddings = ClipCache(size=_CACHE_SIZE)
+_transcripts = ClipCache(size=_CACHE_SIZE)
 
 
 # -- speaker similarity (resemblyzer) ---------------------------------------------------

@@ -16,22 +16,20 @@ agreement does not apply to it.
 
 from __future__ import annotations
 
-import hashlib
 import math
-from collections import OrderedDict
 from typing import ClassVar
 
 import numpy as np
 
 from audiostyle.errors import DependencyError, ParameterError
+from audiostyle.memo import ClipCache
 from audiostyle.metrics.base import Metric
 from audiostyle.suites.options import PitchOptions
 
 PITCH_SAMPLE_RATE = 16_000  # crepe's rate
 CREPE_WINDOW = 1024  # samples crepe sees per frame (64 ms)
 _CENTS_OF_BIN_0 = 1997.3794084376191  # torchcrepe.convert: bin 0 in cents above 10 Hz
-_CACHE_SIZE = 16  # content pitch tracks kept (bench scores many outputs per content)
-_CONTENT_TRACKS: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_CONTENT_TRACKS = ClipCache(size=16)  # bench scores many outputs per content
 
 
 def _torchcrepe():
@@ -167,19 +165,14 @@ class PitchAgreement(Metric):
         scores many outputs of one content, each with a new metric instance.
         """
         content = np.ascontiguousarray(content, dtype=np.float32)
-        key = hashlib.sha1(
-            content.tobytes() + f"{sample_rate}|{self.options!r}".encode()
-        ).hexdigest()
-        if key in _CONTENT_TRACKS:
-            _CONTENT_TRACKS.move_to_end(key)
-            return _CONTENT_TRACKS[key]
-        f0, periodicity, loudness = self._track(content, sample_rate)
-        o = self.options
-        voiced = (periodicity >= o.voicing_threshold) & (loudness >= loudness.max() + o.silence_db)
-        _CONTENT_TRACKS[key] = (f0, voiced)
-        while len(_CONTENT_TRACKS) > _CACHE_SIZE:
-            _CONTENT_TRACKS.popitem(last=False)
-        return f0, voiced
+
+        def track() -> tuple[np.ndarray, np.ndarray]:
+            f0, periodicity, loudness = self._track(content, sample_rate)
+            o = self.options
+            loud = loudness >= loudness.max() + o.silence_db
+            return f0, (periodicity >= o.voicing_threshold) & loud
+
+        return _CONTENT_TRACKS.get(content, f"{sample_rate}|{self.options!r}", track)
 
     def __call__(
         self,
