@@ -48,7 +48,19 @@ STAGE_OVERRIDES = ("transform", "network", "optimizer", "phase")
 # Every scalar setting of a Recipe (steps, seed, sample_rate, device, domain, init,
 # clamp, noise_scale, peak, ...): derived, so a new recipe field is an API keyword at once.
 # The stages of a run's timings, in the order reports print them.
-TIMING_ORDER = ("load", "speech", "setup", "analysis", "init", "optimize", "phase", "total")
+TIMING_ORDER = (
+    "load",
+    "speech",
+    "convert-analysis",
+    "convert",
+    "convert-synthesis",
+    "setup",
+    "analysis",
+    "init",
+    "optimize",
+    "phase",
+    "total",
+)
 SCALAR_OVERRIDES = tuple(
     f.name
     for f in dataclasses.fields(Recipe)
@@ -511,6 +523,17 @@ def make_progress(progress: Any):
     )
 
 
+def _routed(preset: str, overrides: dict[str, Any], rate: int) -> Recipe:
+    """The recipe a route leads to, with the user's overrides over it."""
+    routed = resolve_recipe(preset, None, **overrides).resolved()
+    if routed.sample_rate != rate:
+        raise ParameterError(
+            f"route preset {preset!r} runs at {routed.sample_rate} Hz, the routing recipe at "
+            f"{rate} Hz; give both the same sample_rate."
+        )
+    return routed
+
+
 def _run(
     *,
     content: Audio | None,
@@ -589,6 +612,41 @@ def _run(
                 arr, role=role, source=src, n_fft=built["transform"].n_fft, sample_rate=rate
             )
     detect_time = None
+    kind = None
+    if content_arr is not None and (
+        resolved.route or any("auto" in c.options.values() for c in resolved.conditioners)
+    ):
+        # What the clips are, decided once for the whole clip (routing, "auto" options).
+        from audiostyle.convert import detect_kind
+
+        t = time.perf_counter()
+        kind, note = detect_kind(content_arr, style_arr, sample_rate=rate)
+        detect_time = time.perf_counter() - t
+        if resolved.route:
+            target = resolved.route.get(kind)
+            if target is not None:
+                notes.append(f"route: {note}: preset {target!r}")
+                resolved = _routed(target, overrides, rate)
+            else:
+                notes.append(f"route: {note}: no route for {kind!r}, recipe as given")
+        else:
+            notes.append(note)
+    elif resolved.route and content_arr is None:
+        target = resolved.route.get("other")
+        if target is not None:
+            resolved = _routed(target, overrides, rate)
+    run_content = content_arr
+    convert_timings: dict[str, float] = {}
+    if resolved.analysis is not None:
+        if content_arr is None:
+            notes.append("texture: the conversion front end is skipped (there is no content)")
+        else:
+            from audiostyle.convert import convert
+
+            converted = convert(resolved, content=content_arr, style=style_arr, kind=kind)
+            run_content = converted.audio
+            notes += converted.notes
+            convert_timings = converted.timings
     if resolved.envelope == "auto":
         # Decided once for the whole clip (not per segment); the result's recipe keeps
         # the number, so it replays without the detector.
@@ -605,7 +663,7 @@ def _run(
         out = segments.run(
             resolved,
             style=style_arr,
-            content=content_arr,
+            content=run_content,
             length=length,
             callback=callback,
             progress=bar,
@@ -614,8 +672,9 @@ def _run(
         if bar is not None and bar is not progress and hasattr(bar, "close"):
             bar.close()
     before = {"load": load_time}
-    if detect_time is not None:  # the speech detector of envelope="auto"
+    if detect_time is not None:  # the speech detector (routing, "auto" options)
         before["speech"] = detect_time
+    before.update(convert_timings)
     timings = {**before, **out.timings}
     timings["total"] = out.timings["total"] + sum(before.values())
     sources = {}

@@ -104,3 +104,38 @@ def register_commands(cli):
 
     Use ``@cli.command("name")``; import heavy modules inside the command.
     """
+
+
+@hookspec
+def register_analyses(register):
+    """Register analysis/synthesis transforms of the conversion front end.
+
+    Classes subclass :class:`audiostyle.contracts.conversion.AnalysisSynthesis` and are
+    built as ``Cls(options, *, sample_rate)`` (WORLD's source-filter parameters, an STFT
+    with its phase, mel bands, ...).
+    """
+
+
+@hookspec
+def register_conditioners(register):
+    """Register conditioners that move the content's analysis toward the style's.
+
+    Classes subclass :class:`audiostyle.contracts.conversion.Conditioner`; ``Cls(options)``.
+    """
+
+
+@hookspec
+def register_matchers(register):
+    """Register matchers that build the output's analysis from the style's frames.
+
+    Classes subclass :class:`audiostyle.contracts.conversion.Matcher`; ``Cls(options)``.
+    """
+
+
+@hookspec
+def register_vocoders(register):
+    """Register vocoders that turn an analysis back into a wave.
+
+    Classes subclass :class:`audiostyle.contracts.conversion.Vocoder`; built as
+    ``Cls(options, *, sample_rate, device)``.
+    """

@@ -41,6 +41,7 @@ DEFAULT_PLUGINS = (
     "audiostyle.default_plugins.metrics",
     "audiostyle.default_plugins.suites",
     "audiostyle.default_plugins.executors",
+    "audiostyle.default_plugins.conversion",
 )
 
 
@@ -64,6 +65,10 @@ STAGES: dict[str, Stage] = {
         Stage("metric", "register_metrics", "quality metric"),
         Stage("executor", "register_executors", "executor"),
         Stage("suite", "register_suites", "benchmark suite"),
+        Stage("analysis", "register_analyses", "analysis/synthesis transform"),
+        Stage("conditioner", "register_conditioners", "conditioner"),
+        Stage("matcher", "register_matchers", "matcher"),
+        Stage("vocoder", "register_vocoders", "vocoder"),
     )
 }
 
@@ -77,6 +82,10 @@ _CONTRACTS: dict[str, str] = {
     "metric": "audiostyle.metrics.base:Metric",
     "suite": "audiostyle.suites.base:Suite",
     "executor": "audiostyle.executors.base:Executor",
+    "analysis": "audiostyle.contracts.conversion:AnalysisSynthesis",
+    "conditioner": "audiostyle.contracts.conversion:Conditioner",
+    "matcher": "audiostyle.contracts.conversion:Matcher",
+    "vocoder": "audiostyle.contracts.conversion:Vocoder",
 }
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")

@@ -23,6 +23,9 @@ Init = Literal["auto", "content", "noise", "style-phase", "content-phase"]
 Device = Literal["auto", "cpu", "cuda"]
 LossNorm = Literal["auto", "none", "initial"]
 STAGE_KEYS = ("transform", "network", "optimizer", "phase")
+# The conversion front end (audiostyle.contracts.conversion): optional single stages and
+# the ordered conditioners.
+CONVERSION_KEYS = ("analysis", "matcher", "vocoder")
 
 
 @dataclass
@@ -110,6 +113,15 @@ class Recipe:
     segment_overlap: float = 1.0  # seconds cross-faded between neighbouring segments
     envelope: float | Literal["auto"] = 0.0  # 0..1 or auto: colour toward the style's envelope
     envelope_classes: int = 3  # loudness classes coloured separately (1: one colour)
+    # Conversion front end, run once on the whole content before the optimisation
+    # (audiostyle.convert): analysis -> conditioners -> matcher -> vocoder/synthesis.
+    analysis: StageChoice | None = None
+    conditioners: list[StageChoice] = field(default_factory=list)
+    matcher: StageChoice | None = None
+    vocoder: StageChoice | None = None
+    # {"speech": preset, "other": preset}: a speech detector decides once, before any
+    # work, which preset the run takes (the user's overrides still apply over it).
+    route: dict[str, str] = field(default_factory=dict)
     preset: str | None = None
     description: str = ""
 
@@ -142,6 +154,12 @@ class Recipe:
             v = getattr(self, f.name)
             if f.name in STAGE_KEYS:
                 out[f.name] = {"name": v.name, "options": dict(v.options)}
+            elif f.name in CONVERSION_KEYS:
+                out[f.name] = None if v is None else {"name": v.name, "options": dict(v.options)}
+            elif f.name == "conditioners":
+                out[f.name] = [{"name": c.name, "options": dict(c.options)} for c in v]
+            elif f.name == "route":
+                out[f.name] = dict(v)
             elif f.name == "losses":
                 out["losses"] = {
                     k: {"weight": c.weight, "options": dict(c.options)} for k, c in v.items()
@@ -178,6 +196,34 @@ class Recipe:
                         "use name and options."
                     )
                 self.set_stage(key, value.get("name"), value.get("options"))
+            elif key in CONVERSION_KEYS:
+                setattr(self, key, _conversion_choice(value, key=key, source=source))
+            elif key == "conditioners":
+                if isinstance(value, str | dict):
+                    value = [value]
+                if value is None or (isinstance(value, str) and value.lower() == "none"):
+                    value = []
+                if not isinstance(value, list | tuple):
+                    raise ParameterError(
+                        f"{source}: conditioners must be a list of names or name/options tables."
+                    )
+                chosen = [_conversion_choice(v, key="conditioners", source=source) for v in value]
+                self.conditioners = [c for c in chosen if c is not None]
+            elif key == "route":
+                if not isinstance(value, dict) or not all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+                ):
+                    raise ParameterError(
+                        f"{source}: route must be a table of kind = preset "
+                        '(e.g. speech = "voice", other = "instrument").'
+                    )
+                unknown = set(value) - set(ROUTE_KINDS)
+                if unknown:
+                    raise ParameterError(
+                        f"{source}: route has unknown kind {sorted(unknown)[0]!r}; "
+                        f"kinds: {', '.join(ROUTE_KINDS)}."
+                    )
+                self.route = dict(value)
             elif key == "losses":
                 if not isinstance(value, dict):
                     raise ParameterError(f"{source}: [losses] must be a table of terms.")
@@ -286,6 +332,26 @@ class Recipe:
             raise ParameterError(
                 f"init={self.init!r} only applies to --domain waveform; use content or noise."
             )
+        for key in CONVERSION_KEYS:
+            choice = getattr(self, key)
+            if choice is not None:
+                built[key] = get_backend(key, choice.name).parse_options(choice.options)
+        built["conditioners"] = [
+            get_backend("conditioner", c.name).parse_options(c.options) for c in self.conditioners
+        ]
+        if (self.conditioners or self.matcher or self.vocoder) and self.analysis is None:
+            raise ParameterError(
+                "conditioners, a matcher or a vocoder need an analysis to work on; "
+                "choose one (e.g. analysis = world)."
+            )
+        if self.route:
+            from audiostyle.presets import PRESETS
+
+            for kind, name in self.route.items():
+                if name not in PRESETS:
+                    raise ParameterError(
+                        f"route {kind} = {name!r} names no preset; presets: {', '.join(PRESETS)}."
+                    )
         losses = {}
         for term, choice in self.losses.items():
             impl = get_backend("loss", term)
@@ -304,12 +370,28 @@ class Recipe:
             out.stage(key).options = as_dict(built[key])
         for term, choice in out.losses.items():
             choice.options = as_dict(built["losses"][term])
+        for key in CONVERSION_KEYS:
+            if getattr(out, key) is not None:
+                getattr(out, key).options = as_dict(built[key])
+        for choice, opts in zip(out.conditioners, built["conditioners"], strict=True):
+            choice.options = as_dict(opts)
         return out
 
     # -- TOML -----------------------------------------------------------------------
     def to_toml(self) -> str:
         """The recipe as TOML text."""
-        return dumps_toml(self.to_dict())
+        import tomli_w
+
+        def plain(v: Any) -> Any:  # TOML has no null: "none" converts back to None on load
+            if v is None:
+                return "none"
+            if isinstance(v, dict):
+                return {k: plain(x) for k, x in v.items()}
+            if isinstance(v, list | tuple):
+                return [plain(x) for x in v]
+            return v
+
+        return tomli_w.dumps(plain(self.to_dict()))
 
     def save(self, path: str | Path) -> None:
         """Write the recipe as TOML (atomically)."""
@@ -340,6 +422,32 @@ class Recipe:
             name = data.get("preset")
             base = get_preset(name if name and name != "none" else "default")
         return cls.from_dict(data, base=base, source=f"recipe file {str(path)!r}")
+
+
+ROUTE_KINDS = ("speech", "other")
+
+
+def _conversion_choice(value: Any, *, key: str, source: str) -> StageChoice | None:
+    """A conversion stage's choice from a name, ``"none"``/``None`` or a name/options table."""
+    if value is None or (isinstance(value, str) and value.lower() == "none"):
+        return None
+    if isinstance(value, StageChoice):
+        return StageChoice(value.name, dict(value.options))
+    if isinstance(value, str):
+        return StageChoice(value)
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        unknown = set(value) - {"name", "options"}
+        if unknown:
+            raise ParameterError(
+                f"{source}: {key} has unknown key {sorted(unknown)[0]!r}; use name and options."
+            )
+        opts = value.get("options") or {}
+        if not isinstance(opts, dict):
+            raise ParameterError(f"{source}: {key} options must be a table of key = value.")
+        return StageChoice(value["name"], dict(opts))
+    raise ParameterError(
+        f"{source}: {key} must be a backend name or a table with name and options, not {value!r}."
+    )
 
 
 def _shared_options(stage: str, new_name: str, options: dict[str, Any]) -> dict[str, Any]:

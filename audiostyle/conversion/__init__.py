@@ -1,0 +1,1 @@
+"""Built-in backends of the conversion front end (see :mod:`audiostyle.contracts.conversion`)."""

@@ -1,0 +1,41 @@
+"""Built-in conversion stages: analyses, conditioners, matchers, vocoders."""
+
+from audiostyle.conversion.options import (
+    EnvelopeOptions,
+    F0Options,
+    StftAnalysisOptions,
+    WorldOptions,
+)
+from audiostyle.hookspecs import hookimpl
+
+
+@hookimpl
+def register_analyses(register):
+    register(
+        "world",
+        "audiostyle.conversion.world:World",
+        options=WorldOptions,
+        description="WORLD source-filter analysis/synthesis: F0, spectral envelope, aperiodicity",
+    )
+    register(
+        "stft",
+        "audiostyle.conversion.stft_analysis:StftAnalysis",
+        options=StftAnalysisOptions,
+        description="power spectrum with its phase; synthesis by inverse STFT",
+    )
+
+
+@hookimpl
+def register_conditioners(register):
+    register(
+        "f0",
+        "audiostyle.conversion.f0:F0Stats",
+        options=F0Options,
+        description="log-F0 mean and spread moved to the style's (world analysis)",
+    )
+    register(
+        "colour",
+        "audiostyle.conversion.colour:Colour",
+        options=EnvelopeOptions,
+        description="long-term colour toward the style's envelope, per loudness class",
+    )
