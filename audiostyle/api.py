@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from audiostyle.errors import DependencyError, ParameterError
-from audiostyle.recipe import Recipe
+from audiostyle.recipe import CONVERSION_KEYS, Recipe
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -69,6 +69,7 @@ SCALAR_OVERRIDES = tuple(
 OVERRIDES = (
     *STAGE_OVERRIDES,
     *(f"{s}_options" for s in STAGE_OVERRIDES),
+    *(f"{s}_options" for s in CONVERSION_KEYS),
     "content_weight",
     "style_weight",
     "losses",
@@ -111,6 +112,16 @@ def resolve_recipe(
         opts = overrides.pop(f"{key}_options", None)
         if name is not None or opts:
             base.set_stage(key, name, dict(opts or {}))
+    for key in CONVERSION_KEYS:
+        name = overrides.pop(key, None)
+        opts = overrides.pop(f"{key}_options", None)
+        if name is not None:
+            base.apply({key: name}, source="settings")
+        if opts:
+            current = getattr(base, key)
+            if current is None:
+                raise ParameterError(f"{key}_options given, but the recipe has no {key}.")
+            current.options.update(opts)
     for term in ("content", "style"):
         w = overrides.pop(f"{term}_weight", None)
         if w is not None:
