@@ -6,7 +6,7 @@ import typer
 
 from audiostyle.cli.errors import handle_errors
 
-_PLURAL = {"loss": "losses"}
+_PLURAL = {"loss": "losses", "analysis": "analyses"}
 
 
 def _default(v) -> str:
