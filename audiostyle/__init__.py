@@ -29,7 +29,18 @@ from audiostyle.errors import (
 )
 from audiostyle.hookspecs import hookimpl
 
-__version__ = "0.1.0"
+
+def _version() -> str:
+    """The installed distribution's version (written once, in pyproject.toml)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("audiostyle")
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _version()
 
 __all__ = [
     "AudioError",

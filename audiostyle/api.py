@@ -489,12 +489,25 @@ def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.4g}"
 
 
+# The distributions whose version can change an output (silero-vad: envelope="auto").
+VERSIONED = (
+    "audiostyle",
+    "torch",
+    "torchaudio",
+    "numpy",
+    "librosa",
+    "soundfile",
+    "soxr",
+    "silero-vad",
+)
+
+
 def versions() -> dict[str, str]:
     """Versions of Python, audiostyle and the main dependencies."""
     from importlib import metadata
 
     out = {"python": platform.python_version()}
-    for dist in ("audiostyle", "torch", "torchaudio", "numpy", "librosa", "soundfile"):
+    for dist in VERSIONED:
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:

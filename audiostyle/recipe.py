@@ -148,7 +148,7 @@ class Recipe:
 
     # -- conversion -----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Plain nested dict (JSON ready; ``None`` is kept, TOML writes it as "none")."""
+        """Plain nested dict (JSON ready; ``None`` is kept, see :func:`dumps_toml`)."""
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
@@ -410,7 +410,7 @@ class Recipe:
         except (OSError, UnicodeDecodeError) as exc:
             raise ParameterError(f"recipe file {str(path)!r} cannot be read: {exc}.") from None
         try:
-            data = tomllib.loads(text)
+            data = loads_toml(text)
         except tomllib.TOMLDecodeError as exc:
             raise ParameterError(
                 f"recipe file {str(path)!r} is not valid TOML: {exc}. Fix that line "
@@ -461,44 +461,89 @@ def _shared_options(stage: str, new_name: str, options: dict[str, Any]) -> dict[
     return {k: v for k, v in options.items() if k in fields}
 
 
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | float):
-        return repr(v)
-    if isinstance(v, list | tuple):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-    raise TypeError(f"cannot write {v!r} to TOML")
+# TOML has no null. A saved recipe lists the dotted keys whose value is None under ``unset``
+# (the keys themselves are left out) and writes None inside a list as ``{ none = true }``.
+# Older files wrote None as the string "none": :func:`convert` still reads that back.
+UNSET_KEY = "unset"
+NONE_IN_LIST = {"none": True}
 
 
-def dumps_toml(data: dict[str, Any], prefix: str = "") -> str:
-    """A tiny TOML writer for nested dicts of scalars and lists."""
-    lines = []
-    tables = []
-    for k, v in data.items():
-        if v is None:  # TOML has no null: "none" converts back to None on load
-            lines.append(f'{_key(k)} = "none"')
-            continue
-        if isinstance(v, dict):
-            tables.append((k, v))
-        else:
-            lines.append(f"{_key(k)} = {_toml_value(v)}")
-    out = "\n".join(lines)
-    for k, v in tables:
-        name = f"{prefix}.{_key(k)}" if prefix else _key(k)
-        body = dumps_toml(v, name)
-        scalars = any(not isinstance(x, dict) for x in v.values())
-        head = f"[{name}]\n" if scalars or not v else ""
-        out += ("\n\n" if out else "") + head + body
-    return out.strip() + "\n" if not prefix else out
+def dumps_toml(data: dict[str, Any]) -> str:
+    """``data`` (nested dicts of scalars, lists and None) as TOML text that
+    :func:`loads_toml` reads back equal (tuples come back as lists)."""
+    import tomli_w
+
+    unset: list[str] = []
+    body = _strip_none(data, (), unset)
+    if not unset:
+        return tomli_w.dumps(body)
+    # After the other top-level settings, before the first table, with a note above it.
+    text = "\n" + tomli_w.dumps({**body, UNSET_KEY: unset})
+    head = f"\n{UNSET_KEY} = ["  # strings are written on one line: only the key starts a line
+    note = f"\n# {UNSET_KEY}: the settings that are None (TOML has no null){head}"
+    return text.replace(head, note, 1)[1:]
 
 
-def _key(k: str) -> str:
-    import re
+def loads_toml(text: str) -> dict[str, Any]:
+    """Parse TOML written by :func:`dumps_toml` (None restored); raises TOMLDecodeError."""
+    data = tomllib.loads(text)
+    unset = data.pop(UNSET_KEY, [])
+    data = _restore_none(data)
+    if not isinstance(unset, list) or not all(isinstance(p, str) for p in unset):
+        raise tomllib.TOMLDecodeError(f"{UNSET_KEY} must be a list of dotted keys")
+    for dotted in unset:
+        keys = _split_key(dotted)
+        table = data
+        for k in keys[:-1]:
+            table = table.setdefault(k, {})
+            if not isinstance(table, dict):
+                raise tomllib.TOMLDecodeError(f"{UNSET_KEY}: {dotted!r} is not inside a table")
+        table[keys[-1]] = None
+    return data
 
-    return k if re.match(r"^[A-Za-z0-9_-]+$", k) else _toml_value(k)
+
+def _strip_none(value: Any, path: tuple[str, ...], unset: list[str]) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if v is None:
+                unset.append(".".join(_toml_key(x) for x in (*path, k)))
+            else:
+                out[k] = _strip_none(v, (*path, k), unset)
+        return out
+    if isinstance(value, list | tuple):
+        return [dict(NONE_IN_LIST) if x is None else _strip_none(x, path, []) for x in value]
+    return value
+
+
+def _restore_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _restore_none(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [None if x == NONE_IN_LIST else _restore_none(x) for x in value]
+    return value
+
+
+def _toml_key(key: str) -> str:
+    """``key`` as TOML writes it (bare or quoted)."""
+    import tomli_w
+
+    return tomli_w.dumps({key: 0}).rsplit(" = ", 1)[0]
+
+
+def _split_key(dotted: str) -> list[str]:
+    """The keys of a dotted TOML key (``a."b.c"`` -> ``["a", "b.c"]``)."""
+    try:
+        table: Any = tomllib.loads(f"{dotted} = 0")
+    except tomllib.TOMLDecodeError:
+        raise tomllib.TOMLDecodeError(f"{UNSET_KEY}: {dotted!r} is not a dotted key") from None
+    keys = []
+    while isinstance(table, dict) and len(table) == 1:
+        (key, table), *_ = table.items()
+        keys.append(key)
+    if table != 0 or isinstance(table, bool):
+        raise tomllib.TOMLDecodeError(f"{UNSET_KEY}: {dotted!r} is not a dotted key")
+    return keys
 
 
 def options_dict(options: Any) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -178,24 +179,56 @@ def test_white_noise_scores_worse_dnsmos_than_speech():
 SENTENCE = "we need to go to the station at seven in the morning"
 
 
-@pytest.fixture(scope="module")
-def spoken_sentence(tmp_path_factory):
-    """SENTENCE spoken by festival's default voice (Debian package festival)."""
+def festival_say(text: str, path: Path) -> Path:
+    """``text`` spoken by festival's default voice into ``path``, or a skip naming the package.
+
+    ``festival`` brings no voice: without ``festvox-kallpc16k`` text2wave writes an empty file
+    (or fails with "unbound variable: voice_...").
+    """
     text2wave = shutil.which("text2wave")
     if text2wave is None:
         pytest.skip("festival's text2wave is not installed (apt-get install festival)")
-    path = tmp_path_factory.mktemp("tts") / "sentence.wav"
-    subprocess.run(
+    done = subprocess.run(
         [text2wave, "-o", str(path)],
-        input=SENTENCE,
+        input=text,
         text=True,
-        check=True,
+        check=False,
         capture_output=True,
         timeout=120,
     )
+    if done.returncode != 0 or not path.is_file() or path.stat().st_size <= 44:
+        said = " ".join((done.stderr or done.stdout).split())[-200:]
+        pytest.skip(
+            "festival has no voice (apt-get install festvox-kallpc16k); "
+            f"text2wave exit {done.returncode}: {said or 'no audio'}"
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def spoken_sentence(tmp_path_factory):
+    """SENTENCE spoken by festival's default voice (Debian packages festival, festvox-kallpc16k)."""
+    path = festival_say(SENTENCE, tmp_path_factory.mktemp("tts") / "sentence.wav")
     from audiostyle.audio import load
 
     return load(path, sample_rate=16_000)
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        ': > "$2"',  # an empty file, exit 0 (text2wave without a voice)
+        'echo "SIOD ERROR: unbound variable : voice_kal_diphone" >&2; exit 255',
+    ],
+)
+def test_missing_festival_voice_is_a_skip_naming_the_package(tmp_path, monkeypatch, script):
+    fake = tmp_path / "bin" / "text2wave"
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\n{script}\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    with pytest.raises(pytest.skip.Exception, match="apt-get install festvox-kallpc16k"):
+        festival_say(SENTENCE, tmp_path / "said.wav")
 
 
 @pytest.mark.eval

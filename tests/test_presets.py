@@ -7,7 +7,6 @@ exact values"), not from audiostyle/presets.py.
 from __future__ import annotations
 
 import math
-import tomllib
 
 import numpy as np
 import pytest
@@ -19,7 +18,7 @@ from audiostyle.cli.app import build_app
 from audiostyle.options import as_dict
 from audiostyle.plugins import create
 from audiostyle.presets import PRESETS, get_preset
-from audiostyle.recipe import Recipe
+from audiostyle.recipe import Recipe, loads_toml
 from tests.conftest import SR, tiny_flags
 
 # "All four: librosa-style log1p|STFT|, Hann window, centred, hop = n_fft // 4, Griffin-Lim
@@ -347,7 +346,7 @@ def test_presets_command_lists_and_prints_them():
         assert name in r.output
     r = runner.invoke(build_app(), ["presets", "mazzzystar2018"])
     assert r.exit_code == 0, r.output
-    again = Recipe.from_dict(tomllib.loads(r.output), base=Recipe())
+    again = Recipe.from_dict(loads_toml(r.output), base=Recipe())
     assert again.to_dict() == get_preset("mazzzystar2018").to_dict()
     r = runner.invoke(build_app(), ["presets", "ulyanov"])
     assert r.exit_code != 0 and "ulyanov2016" in r.output and "Traceback" not in r.output

@@ -9,6 +9,8 @@ import tomllib
 import numpy as np
 import pytest
 import soundfile as sf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from audiostyle import api
@@ -94,7 +96,7 @@ def test_report_json_holds_recipe_versions_device_timings_losses(tmp_path, wav_f
     )  # fmt: skip
     assert r.exit_code == 0, r.output
     data = json.loads(report.read_text())
-    # TOML has no null: the saved recipe writes None as "none", which loads back as None.
+    # TOML has no null: the saved recipe lists None settings under "unset"; they load as None.
     assert Recipe.load(saved).resolved().to_dict() == data["recipe"]
     assert tomllib.loads(saved.read_text())["steps"] == data["recipe"]["steps"]
     assert data["recipe"]["preset"] == "dipani2018" and data["recipe"]["steps"] == 5
@@ -132,3 +134,60 @@ def test_a_recipe_file_can_turn_the_clamp_off(tmp_path):
     recipe = Recipe.load(path)
     assert recipe.clamp is None and recipe.steps == 10
     assert recipe.losses == get_preset("seed2020").losses
+
+
+# -- --save-recipe writes what --recipe reads, whatever the values ------------------------
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False)
+    | st.text()
+)
+_values = _scalars | st.lists(_scalars, max_size=4)
+_options = st.dictionaries(st.text(max_size=8), _values, max_size=4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    description=st.text(),
+    options=_options,
+    loss_options=_options,
+    clamp=st.none() | st.floats(min_value=0.1, max_value=10),
+    wave_scale=st.none() | st.floats(min_value=0.1, max_value=10),
+)
+def test_any_recipe_saved_loads_back_equal(
+    tmp_path_factory, description, options, loss_options, clamp, wave_scale
+):
+    recipe = get_preset("seed2020")
+    recipe.description = description
+    recipe.network.options.update(options)  # loading merges over the preset's options
+    recipe.losses["style"].options.update(loss_options)
+    recipe.clamp, recipe.wave_scale = clamp, wave_scale
+    path = tmp_path_factory.mktemp("r") / "r.toml"
+    recipe.save(path)
+    again = Recipe.load(path)
+    assert again.to_dict() == recipe.to_dict()
+
+
+@pytest.mark.parametrize(
+    "text", ["bell\x07", "cr\r", "escape\x1b[31m", "delete\x7f", 'quote" back\\slash\n']
+)
+def test_control_characters_and_none_in_a_list_round_trip(tmp_path, text):
+    recipe = get_preset("default")
+    recipe.description = text
+    odd = {"odd": [1, None, text], "gone": None, "a.b": text}
+    recipe.phase.options.update(odd)
+    recipe.save(tmp_path / "r.toml")
+    again = Recipe.load(tmp_path / "r.toml")
+    assert again.description == text
+    assert again.phase.options == recipe.phase.options
+
+
+def test_recipe_written_by_older_versions_with_none_as_a_string_loads(tmp_path):
+    old = tmp_path / "old.toml"
+    old.write_text('preset = "none"\nclamp = "none"\nwave_scale = "none"\nsteps = 7\n')
+    again = Recipe.load(old)
+    assert again.clamp is None and again.wave_scale is None and again.steps == 7
+    assert again.preset is None  # "none": no preset, the default's settings
+    assert again.network == get_preset("default").network

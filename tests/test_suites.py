@@ -221,6 +221,27 @@ def test_festival_is_used_only_where_installed(tmp_path, bare_path):
         only.prepare()
 
 
+FAKE_FESTIVAL = {
+    # festival without the voice package: SIOD error, exit 255, no file.
+    "unbound": 'echo "SIOD ERROR: unbound variable : voice_kal_diphone" >&2; exit 255',
+    # a festival that runs but writes empty files (how text2wave fails without a voice).
+    "empty": r"""sed -n 's/.*"\(\/[^"]*\.wav\)".*/\1/p' "$1" """
+    r"""| while read -r f; do : > "$f"; done""",
+}
+
+
+@pytest.mark.synth
+@pytest.mark.parametrize("how", sorted(FAKE_FESTIVAL))
+def test_missing_festival_voice_names_its_package(tmp_path, bare_path, how):
+    (bare_path / "espeak-ng").symlink_to(_which("espeak-ng"))
+    fake = bare_path / "festival"
+    fake.write_text("#!/bin/sh\nPATH=/usr/bin:/bin\nshift\n" + FAKE_FESTIVAL[how] + "\n")
+    fake.chmod(0o755)
+    options = {"voices": "espeak-ng:en-us+f3,festival:kal_diphone", "festival": "yes"}
+    with pytest.raises(DependencyError, match="apt-get install festvox-kallpc16k"):
+        build("voices", tmp_path / "cache", options=options, duration=VOICES_SECONDS)
+
+
 @pytest.mark.synth
 def test_missing_sound_font_names_the_package(tmp_path):
     with pytest.raises(DependencyError, match="apt-get install fluid-soundfont-gm"):

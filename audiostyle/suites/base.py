@@ -23,13 +23,14 @@ CACHE_ENV = "AUDIOSTYLE_CACHE_DIR"
 
 
 def default_cache_dir() -> Path:
-    """Root of the suites' cache: ``$AUDIOSTYLE_CACHE_DIR``, else
-    ``$XDG_CACHE_HOME/audiostyle/suites`` (``~/.cache/audiostyle/suites``)."""
+    """Root of the suites' cache: ``$AUDIOSTYLE_CACHE_DIR``, else ``suites`` in the user
+    cache directory of :mod:`platformdirs` (``~/.cache/audiostyle/suites`` on Linux)."""
     explicit = os.environ.get(CACHE_ENV)
     if explicit:
         return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg).expanduser() / "audiostyle" / "suites"
+    import platformdirs
+
+    return platformdirs.user_cache_path("audiostyle") / "suites"
 
 
 @dataclass

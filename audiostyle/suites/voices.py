@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from audiostyle.errors import DependencyError, ParameterError
+from audiostyle.errors import AudioError, DependencyError, ParameterError
 from audiostyle.suites.generated import (
     GeneratedSuite,
     fit,
@@ -44,6 +44,12 @@ FESTIVAL_VOICES = {
     "rab_diphone": ("male", "en-gb"),
     "cmu_us_slt_arctic_hts": ("female", "en-us"),
     "cmu_us_awb_cg": ("male", "en-gb-scotland"),
+}
+# The Debian package of each known festival voice (``festival`` itself brings none).
+FESTIVAL_PACKAGES = {
+    "kal_diphone": "festvox-kallpc16k",
+    "ked_diphone": "festvox-kdlpc16k",
+    "rab_diphone": "festvox-rablpc16k",
 }
 
 
@@ -240,16 +246,17 @@ class VoicesSuite(GeneratedSuite):
                 )
             script = workdir / f"{prefix}.scm"
             script.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            run_tool(
-                [settings["festival"], "-b", str(script)],
-                what=f"festival voice {voice.name!r}",
-            )
-            missing = [p for p in paths if not p.is_file()]
-            if missing:
-                raise DependencyError(
-                    f"festival voice {voice.name!r} wrote no audio (is it installed? e.g. "
-                    "'sudo apt-get install festvox-kallpc16k' for kal_diphone)."
+            try:
+                run_tool(
+                    [settings["festival"], "-b", str(script)],
+                    what=f"festival voice {voice.name!r}",
                 )
+            except AudioError as exc:
+                if f"unbound variable : voice_{voice.name}" in str(exc):
+                    raise missing_festival_voice(voice.name) from None
+                raise
+            if any(not p.is_file() or p.stat().st_size == 0 for p in paths):
+                raise missing_festival_voice(voice.name)
         else:  # pragma: no cover - the options are checked
             raise ParameterError(f"unknown speech engine {voice.engine!r}.")
         out = []
@@ -294,6 +301,15 @@ def _join(parts: list[np.ndarray], sample_rate: int) -> np.ndarray:
             out.append(gap)
         out.append(part)
     return np.concatenate(out)
+
+
+def missing_festival_voice(name: str) -> DependencyError:
+    """The error for a festival voice that is not installed, naming its Debian package."""
+    package = FESTIVAL_PACKAGES.get(name, "the festvox-* package of that voice")
+    return DependencyError(
+        f"festival voice {name!r} is not installed (festival brings no voice); install it "
+        f"with 'sudo apt-get install {package}' (Debian/Ubuntu) and try again."
+    )
 
 
 def _scheme_str(text: str) -> str:
