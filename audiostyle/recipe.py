@@ -380,18 +380,7 @@ class Recipe:
     # -- TOML -----------------------------------------------------------------------
     def to_toml(self) -> str:
         """The recipe as TOML text."""
-        import tomli_w
-
-        def plain(v: Any) -> Any:  # TOML has no null: "none" converts back to None on load
-            if v is None:
-                return "none"
-            if isinstance(v, dict):
-                return {k: plain(x) for k, x in v.items()}
-            if isinstance(v, list | tuple):
-                return [plain(x) for x in v]
-            return v
-
-        return tomli_w.dumps(plain(self.to_dict()))
+        return dumps_toml(self.to_dict())
 
     def save(self, path: str | Path) -> None:
         """Write the recipe as TOML (atomically)."""
