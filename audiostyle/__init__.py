@@ -19,6 +19,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# Fills the preset registry (audiostyle.recipe.PRESETS) that Recipe.load resolves a
+# file's ``preset = "NAME"`` by; light (no numpy or torch).
+from audiostyle import presets  # noqa: F401
 from audiostyle.errors import (
     AudioError,
     AudiostyleError,
@@ -84,10 +87,6 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name]), name)
-    if name == "presets":
-        import importlib
-
-        return importlib.import_module("audiostyle.presets")
     raise AttributeError(f"module 'audiostyle' has no attribute {name!r}")
 
 

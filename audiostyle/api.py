@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
-import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +32,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from audiostyle.data import demo_clip as demo_clip  # re-exported: audiostyle.demo_clip
 from audiostyle.errors import DependencyError, ParameterError
+from audiostyle.provenance import TIMING_ORDER
+from audiostyle.provenance import versions as versions  # re-exported
 from audiostyle.recipe import CONVERSION_KEYS, Recipe
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,20 +49,6 @@ Audio = Any  # str | Path | numpy array | torch tensor
 STAGE_OVERRIDES = ("transform", "network", "optimizer", "phase")
 # Every scalar setting of a Recipe (steps, seed, sample_rate, device, domain, init,
 # clamp, noise_scale, peak, ...): derived, so a new recipe field is an API keyword at once.
-# The stages of a run's timings, in the order reports print them.
-TIMING_ORDER = (
-    "load",
-    "speech",
-    "convert-analysis",
-    "convert",
-    "convert-synthesis",
-    "setup",
-    "analysis",
-    "init",
-    "optimize",
-    "phase",
-    "total",
-)
 SCALAR_OVERRIDES = tuple(
     f.name
     for f in dataclasses.fields(Recipe)
@@ -489,32 +477,6 @@ def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.4g}"
 
 
-# The distributions whose version can change an output (silero-vad: envelope="auto").
-VERSIONED = (
-    "audiostyle",
-    "torch",
-    "torchaudio",
-    "numpy",
-    "librosa",
-    "soundfile",
-    "soxr",
-    "silero-vad",
-)
-
-
-def versions() -> dict[str, str]:
-    """Versions of Python, audiostyle and the main dependencies."""
-    from importlib import metadata
-
-    out = {"python": platform.python_version()}
-    for dist in VERSIONED:
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[dist] = "not installed"
-    return out
-
-
 def make_progress(progress: Any):
     """The Progress a ``progress=`` argument asks for.
 
@@ -892,16 +854,3 @@ def texture(
         overrides={"sample_rate": sample_rate, **overrides},
         html=html,
     )
-
-
-def demo_clip(which: str) -> Path:
-    """Path of a clip shipped with the package: ``"content"`` or ``"style"``.
-
-    >>> demo_clip("content").suffix
-    '.ogg'
-    """
-    from audiostyle.data import DEMO_CLIPS
-
-    if which not in DEMO_CLIPS:
-        raise ParameterError(f"demo clip {which!r} is not one of {', '.join(DEMO_CLIPS)}.")
-    return DEMO_CLIPS[which]

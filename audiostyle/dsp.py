@@ -186,3 +186,23 @@ def spectral_convergence(magnitude: torch.Tensor, reference: torch.Tensor) -> fl
     return float(
         torch.linalg.norm(reference - magnitude) / torch.linalg.norm(reference).clamp_min(1e-12)
     )
+
+
+ACTIVE_DB = 40.0  # frames this far below the loudest frame are pauses
+
+
+def active_frames(power: torch.Tensor, *, active_db: float = ACTIVE_DB) -> torch.Tensor:
+    """Mask of the frames within ``active_db`` of the loudest (all, if none is).
+
+    Parameters
+    ----------
+    power : Tensor [shape=(freq, frames)]
+        Power (or any non-negative energy) per bin and frame.
+
+    Returns
+    -------
+    Tensor [shape=(frames,)], bool
+    """
+    energy = power.sum(0)
+    active = energy >= energy.max() * 10 ** (-active_db / 10)
+    return active if bool(active.any()) else torch.ones_like(active)

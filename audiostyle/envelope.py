@@ -50,9 +50,9 @@ from __future__ import annotations
 
 import torch
 
+from audiostyle.dsp import ACTIVE_DB, active_frames  # noqa: F401 - ACTIVE_DB: old home
 from audiostyle.errors import ParameterError
 
-ACTIVE_DB = 40.0  # frames this far below the loudest frame are pauses
 MAX_DB = 30.0  # no band moves more than this
 FLOOR_DB = 80.0  # band levels are floored this far below the loudest
 CLASS_WIDTH_DB = 2.0  # softness of the loudness-class boundaries
@@ -86,13 +86,6 @@ def band_weights(
     # sum to 1 at every bin between the first and the last centre.
     w = (1 - (mel[None, :] - centres[:, None]).abs() / spacing).clamp_min(0)
     return w / w.sum(0, keepdim=True).clamp_min(_TINY)
-
-
-def active_frames(power: torch.Tensor, *, active_db: float = ACTIVE_DB) -> torch.Tensor:
-    """Mask of the frames within ``active_db`` of the loudest (all, if none is)."""
-    energy = power.sum(0)
-    active = energy >= energy.max() * 10 ** (-active_db / 10)
-    return active if bool(active.any()) else torch.ones_like(active)
 
 
 def band_db(power: torch.Tensor, w: torch.Tensor, *, floor_db: float = FLOOR_DB) -> torch.Tensor:

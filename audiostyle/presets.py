@@ -7,50 +7,20 @@ recipes, exact values").
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+# The registry (Preset, PRESETS, preset, get_preset) lives in audiostyle.recipe so that
+# Recipe.load can resolve a file's preset without importing this module; it is
+# re-exported here, its public home.
+from audiostyle.recipe import (
+    PRESETS,
+    LossChoice,
+    Preset,
+    Recipe,
+    StageChoice,
+    get_preset,
+    preset,
+)
 
-from audiostyle.errors import UnknownBackendError
-from audiostyle.options import closest_hint
-from audiostyle.recipe import LossChoice, Recipe, StageChoice
-
-
-@dataclass(frozen=True)
-class Preset:
-    """A named recipe factory."""
-
-    name: str
-    description: str
-    build: Callable[[], Recipe]
-
-
-PRESETS: dict[str, Preset] = {}
-
-
-def preset(name: str, description: str):
-    """Register a preset factory under ``name``."""
-
-    def deco(fn: Callable[[], Recipe]) -> Callable[[], Recipe]:
-        def build() -> Recipe:
-            r = fn()
-            r.preset = name
-            r.description = description
-            return r
-
-        PRESETS[name] = Preset(name, description, build)
-        return fn
-
-    return deco
-
-
-def get_preset(name: str) -> Recipe:
-    """A fresh recipe for preset ``name``; a clear error naming the closest one."""
-    if name not in PRESETS:
-        raise UnknownBackendError(
-            f"no preset named {name!r}.{closest_hint(name, PRESETS)} Presets: "
-            f"{', '.join(PRESETS)}. Run 'audiostyle presets'."
-        )
-    return PRESETS[name].build()
+__all__ = ["PRESETS", "Preset", "get_preset", "preset"]
 
 
 @preset(

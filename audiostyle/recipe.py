@@ -10,11 +10,12 @@ from __future__ import annotations
 import copy
 import dataclasses
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from audiostyle.errors import ParameterError
+from audiostyle.errors import ParameterError, UnknownBackendError
 from audiostyle.options import as_dict, closest_hint, convert
 
 DEFAULT_SAMPLE_RATE = 22_050  # Hz
@@ -345,8 +346,6 @@ class Recipe:
                 "choose one (e.g. analysis = world)."
             )
         if self.route:
-            from audiostyle.presets import PRESETS
-
             for kind, name in self.route.items():
                 if name not in PRESETS:
                     raise ParameterError(
@@ -406,8 +405,6 @@ class Recipe:
                 "(see 'audiostyle transfer --save-recipe' for an example)."
             ) from None
         if base is None:
-            from audiostyle.presets import get_preset
-
             name = data.get("preset")
             base = get_preset(name if name and name != "none" else "default")
         return cls.from_dict(data, base=base, source=f"recipe file {str(path)!r}")
@@ -437,6 +434,49 @@ def _conversion_choice(value: Any, *, key: str, source: str) -> StageChoice | No
     raise ParameterError(
         f"{source}: {key} must be a backend name or a table with name and options, not {value!r}."
     )
+
+
+# -- named recipes -----------------------------------------------------------------------
+# The registry lives here, beside Recipe, so that Recipe.load can resolve a file's
+# ``preset = "NAME"`` without importing the module that defines the presets (which
+# builds Recipes): audiostyle.presets fills it, and the package imports that module
+# first (audiostyle/__init__.py), so the built-in presets are always registered.
+@dataclass(frozen=True)
+class Preset:
+    """A named recipe factory."""
+
+    name: str
+    description: str
+    build: Callable[[], Recipe]
+
+
+PRESETS: dict[str, Preset] = {}
+
+
+def preset(name: str, description: str):
+    """Register a preset factory under ``name``."""
+
+    def deco(fn: Callable[[], Recipe]) -> Callable[[], Recipe]:
+        def build() -> Recipe:
+            r = fn()
+            r.preset = name
+            r.description = description
+            return r
+
+        PRESETS[name] = Preset(name, description, build)
+        return fn
+
+    return deco
+
+
+def get_preset(name: str) -> Recipe:
+    """A fresh recipe for preset ``name``; a clear error naming the closest one."""
+    if name not in PRESETS:
+        raise UnknownBackendError(
+            f"no preset named {name!r}.{closest_hint(name, PRESETS)} Presets: "
+            f"{', '.join(PRESETS)}. Run 'audiostyle presets'."
+        )
+    return PRESETS[name].build()
 
 
 def _shared_options(stage: str, new_name: str, options: dict[str, Any]) -> dict[str, Any]:

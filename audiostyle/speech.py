@@ -87,7 +87,7 @@ def speech_probability(
 def _probability(y: np.ndarray, sample_rate: int) -> float:
     import torch
 
-    from audiostyle.envelope import active_frames
+    from audiostyle.dsp import active_frames
 
     model = _model()
     rate = sample_rate

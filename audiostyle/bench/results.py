@@ -22,37 +22,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: Metric keys that are trade-offs rather than goals: not starred as "best".
-NEUTRAL_SUFFIXES = (".to_content",)
+from audiostyle.report.columns import TRANSFER_COLUMNS, TRANSFORM_COLUMNS, format_value
+from audiostyle.report.model import Column
+from audiostyle.scoring import NEUTRAL_SUFFIXES, higher_is_better
 
+__all__ = [
+    "NEUTRAL_SUFFIXES",
+    "TRANSFER_COLUMNS",
+    "TRANSFORM_COLUMNS",
+    "BenchResult",
+    "Column",
+    "format_value",
+]
 
-@dataclass(frozen=True)
-class Column:
-    """A column of the terminal table."""
-
-    key: str
-    header: str
-    scale: float = 1.0  # displayed value = value * scale (e.g. 1000 for ms)
-    lower_is_better: bool | None = None  # None: never starred
-
-
-TRANSFER_COLUMNS = (
-    Column("time.total", "total s", lower_is_better=True),
-    Column("time.optimize", "optimize s", lower_is_better=True),
-    Column("time.phase", "phase s", lower_is_better=True),
-    Column("peak_mb", "peak MB", lower_is_better=True),
-    Column("losses.style", "style loss"),
-    Column("losses.content", "content loss"),
-)
-TRANSFORM_COLUMNS = (
-    Column("time.stft", "stft ms", 1000.0, lower_is_better=True),
-    Column("time.istft", "istft ms", 1000.0, lower_is_better=True),
-    Column("roundtrip.snr_db", "round-trip SNR dB", lower_is_better=False),
-    Column("phase.n_iter", "phase iters"),
-    Column("time.phase", "phase s", lower_is_better=True),
-    Column("phase.spectral_convergence", "phase SC", lower_is_better=True),
-    Column("phase.snr_db", "phase SNR dB", lower_is_better=False),
-)
 _FIXED = {
     "cell",
     "kind",
@@ -70,25 +52,6 @@ _FIXED = {
     "plot",
     "samples",
 }
-
-
-def format_value(value: Any) -> str:
-    """How the table shows one value: 4 significant digits, ``-`` for none.
-
-    >>> format_value(0.000123456), format_value(12345.678), format_value(None), format_value(7)
-    ('0.0001235', '1.235e+04', '-', '7')
-    """
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return "-"
-        return f"{value:.4g}"
-    return str(value)
 
 
 def _clean(value: Any) -> Any:
@@ -250,9 +213,9 @@ class BenchResult:
         parts = []
         transfer = [r for r in self.rows if r.get("kind") in ("baseline", "transfer")]
         if transfer:
+            directions = self.meta.get("higher_is_better", {})
             metric_cols = [
-                Column(k, k, lower_is_better=self._lower_is_better(k))
-                for k in self.metric_columns()
+                Column(k, k, higher_is_better(k, directions)) for k in self.metric_columns()
             ]
             cols = [c for c in TRANSFER_COLUMNS if any(c.key in r for r in transfer)]
             parts.append(self._section("transfer", transfer, cols + metric_cols))
@@ -272,15 +235,6 @@ class BenchResult:
         if notes:
             parts.append("notes:\n" + "\n".join(f"  - {n}" for n in notes))
         return "\n\n".join(parts) + "\n"
-
-    def _lower_is_better(self, key: str) -> bool | None:
-        if key.endswith(NEUTRAL_SUFFIXES):
-            return None
-        directions = self.meta.get("higher_is_better", {})
-        name = key if key in directions else key.split(".")[0]
-        if name not in directions:
-            return None
-        return not directions[name]
 
     def _section(self, title: str, rows: list[dict], cols: Iterable[Column]) -> str:
         cols = list(cols)
@@ -331,7 +285,7 @@ def _best(rows: list[dict], cols: list[Column]) -> set[tuple[str, int]]:
         if r.get("kind") != "baseline" and not r.get("error"):
             cases.setdefault(r.get("case"), []).append(r)
     for col in cols:
-        if col.lower_is_better is None:
+        if col.higher_is_better is None:
             continue
         for group in cases.values():
             scored = [
@@ -341,7 +295,7 @@ def _best(rows: list[dict], cols: list[Column]) -> set[tuple[str, int]]:
             ]
             if len(scored) < 2 or len({r[col.key] for r in scored}) < 2:
                 continue
-            pick = min if col.lower_is_better else max
+            pick = max if col.higher_is_better else min
             winner = pick(scored, key=lambda r, k=col.key: r[k])
             out.add((col.key, winner["cell"]))
     return out

@@ -56,7 +56,15 @@ from typing import Any
 from audiostyle.bench.grid import Axis, apply_point, expand, label
 from audiostyle.bench.results import BenchResult
 from audiostyle.errors import AudiostyleError, ParameterError
+from audiostyle.provenance import TIMING_ORDER, versions
 from audiostyle.recipe import STAGE_KEYS, Recipe
+from audiostyle.scoring import (  # noqa: F401 - MetricSpec, default_metrics: old home
+    MetricSpec,
+    check_metrics,
+    default_metrics,
+    metric_directions,
+    score,
+)
 
 #: Grid axes that change what a transform-level cell measures.
 TRANSFORM_KEYS = ("transform", "phase", "sample_rate", "seed", "device")
@@ -91,14 +99,6 @@ class CaseSpec:
             text=case.text,
             **excerpt,
         )
-
-
-@dataclass(frozen=True)
-class MetricSpec:
-    """A metric by registered name and its (validated) options as a dict."""
-
-    name: str
-    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ def plan(
         raise ParameterError(f"repeat={repeat} must be >= 1 and warmup={warmup} >= 0.")
     if threads is not None and threads < 1:
         raise ParameterError(f"threads={threads} must be >= 1 (or unset for torch's default).")
-    metrics = tuple(_check_metrics(metrics))
+    metrics = tuple(check_metrics(metrics))
     points = expand(axes)
     recipes = []
     for point in points:
@@ -319,30 +319,6 @@ def _identical_notes(points: list[dict], recipes: list[Recipe]) -> list[str]:
     return notes
 
 
-def default_metrics(*, include_extras: bool = True) -> list[MetricSpec]:
-    """Every registered metric (those needing an extra only if ``include_extras``)."""
-    from audiostyle.plugins import available
-
-    return [
-        MetricSpec(name)
-        for name, impl in available("metric").items()
-        if include_extras or not impl.extra.get("extra")
-    ]
-
-
-def _check_metrics(metrics: Iterable[MetricSpec]) -> Iterator[MetricSpec]:
-    from audiostyle.options import as_dict
-    from audiostyle.plugins import get_backend
-
-    seen = set()
-    for m in metrics:
-        if m.name in seen:
-            raise ParameterError(f"metric {m.name!r} is given twice.")
-        seen.add(m.name)
-        impl = get_backend("metric", m.name)
-        yield MetricSpec(m.name, as_dict(impl.parse_options(m.options)))
-
-
 # -- running ----------------------------------------------------------------------------
 def run(
     cells: list[CellSpec] | Plan,
@@ -376,13 +352,11 @@ def run(
             on_row(row, len(rows), total)
     rows.sort(key=lambda r: r["cell"])
     outputs, inputs = _take_outputs(rows)
-    from audiostyle.api import versions
-
     meta = {
         "versions": versions(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "memory": MEMORY_METHOD,
-        "higher_is_better": _directions(cells),
+        "higher_is_better": metric_directions({m.name for c in cells for m in c.metrics}),
         "cases": {c.case.name: dataclasses.asdict(c.case) for c in cells},
     }
     return BenchResult(rows=rows, axes=axes, notes=notes, meta=meta, outputs=outputs, inputs=inputs)
@@ -418,18 +392,6 @@ def isolated_map(fn: Callable, items: list) -> Iterator:
     for item in items:
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
             yield pool.submit(fn, item).result()
-
-
-def _directions(cells: list[CellSpec]) -> dict[str, bool]:
-    from audiostyle.plugins import get_backend
-
-    out = {}
-    for spec in {m.name for c in cells for m in c.metrics}:
-        try:
-            out[spec] = bool(get_backend("metric", spec).load().higher_is_better)
-        except AudiostyleError:
-            continue
-    return out
 
 
 def run_cell(spec: CellSpec) -> dict[str, Any]:
@@ -624,7 +586,7 @@ def _transfer(spec: CellSpec, notes: list[str]) -> dict[str, Any]:
         if first is None:
             first = result
     out: dict[str, Any] = {"repeats": spec.repeat}
-    for stage in api.TIMING_ORDER:
+    for stage in TIMING_ORDER:
         if stage in timings:
             _summary(f"time.{stage}", timings[stage], out)
     for stage, samples in timings.items():
@@ -733,61 +695,6 @@ def _baseline(spec: CellSpec, notes: list[str]) -> dict[str, Any]:
         text=case.text,
         notes=notes,
     )
-
-
-def score(
-    metrics: Iterable[MetricSpec],
-    output,
-    *,
-    sample_rate: int,
-    content=None,
-    style=None,
-    target=None,
-    text: str | None = None,
-    notes: list[str] | None = None,
-) -> dict[str, float]:
-    """Score ``output`` with each metric: ``{"NAME": v}`` or ``{"NAME.key": v}``.
-
-    A metric that lacks an input it needs, or whose extra is not installed, is
-    skipped with a note (appended to ``notes``) saying why and what to install.
-    """
-    from audiostyle.errors import DependencyError
-    from audiostyle.plugins import create, get_backend
-
-    given = {
-        k
-        for k, v in (("content", content), ("style", style), ("target", target), ("text", text))
-        if v is not None and (k != "text" or v)
-    }
-    out: dict[str, float] = {}
-    for m in metrics:
-        impl = get_backend("metric", m.name)
-        cls = impl.load()
-        missing = cls.missing_inputs(given)
-        if missing:
-            if notes is not None:
-                notes.append(f"metric {m.name} skipped: it {missing}")
-            continue
-        metric = create("metric", m.name, m.options)
-        try:
-            value = metric(
-                output,
-                sample_rate=sample_rate,
-                content=content,
-                style=style,
-                target=target,
-                text=text,
-            )
-        except DependencyError as exc:
-            if notes is not None:
-                notes.append(f"metric {m.name} skipped: {exc}")
-            continue
-        if isinstance(value, dict):
-            for key, v in value.items():
-                out[f"{m.name}.{key}"] = float(v)
-        else:
-            out[m.name] = float(value)
-    return out
 
 
 def _transform(spec: CellSpec, notes: list[str]) -> dict[str, Any]:

@@ -72,7 +72,7 @@ def executor_settings(
     executor: str, workers: int | None, address: str | None, executor_opt: list[str] | None
 ) -> dict:
     """Validated executor options from the executor flags (shared with other commands)."""
-    from audiostyle.executors.options import executor_options
+    from audiostyle.cli.executors import executor_options
     from audiostyle.options import parse_pairs
 
     pairs = parse_pairs(executor_opt or [], flag="--executor-opt")

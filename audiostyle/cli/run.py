@@ -201,7 +201,7 @@ def register(app: typer.Typer) -> None:
         quiet: Quiet = False,
     ) -> None:
         """Re-voice a bundled male speech clip with a bundled female voice (5 s)."""
-        from audiostyle.api import demo_clip
+        from audiostyle.data import demo_clip
 
         content, style = demo_clip("content"), demo_clip("style")
         if not quiet:

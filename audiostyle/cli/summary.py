@@ -24,7 +24,7 @@ def print_summary(result, output: Path) -> None:
         f"  steps {result.steps_done}/{result.recipe.steps * getattr(result, 'segments', 1)}, "
         f"{result.evaluations} evaluations on {result.device}"
     )
-    from audiostyle.api import TIMING_ORDER
+    from audiostyle.provenance import TIMING_ORDER
 
     timing = ", ".join(f"{k} {result.timings[k]:.2f}s" for k in TIMING_ORDER if k in result.timings)
     lines.append(f"  time: {timing}")

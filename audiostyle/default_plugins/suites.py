@@ -1,7 +1,8 @@
 """Built-in suites (generated cases with a known right answer) and their pitch metric."""
 
 from audiostyle.hookspecs import hookimpl
-from audiostyle.suites.options import PitchOptions, TimbreOptions, VoicesOptions
+from audiostyle.metrics.options import PitchOptions
+from audiostyle.suites.options import TimbreOptions, VoicesOptions
 
 
 @hookimpl

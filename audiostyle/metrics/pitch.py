@@ -24,7 +24,7 @@ import numpy as np
 from audiostyle.errors import DependencyError, ParameterError
 from audiostyle.memo import ClipCache
 from audiostyle.metrics.base import Metric
-from audiostyle.suites.options import PitchOptions
+from audiostyle.metrics.options import PitchOptions
 
 PITCH_SAMPLE_RATE = 16_000  # crepe's rate
 CREPE_WINDOW = 1024  # samples crepe sees per frame (64 ms)

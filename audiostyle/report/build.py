@@ -17,17 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from audiostyle.errors import ParameterError
-from audiostyle.report.model import Clip, Column, Output, Report, Table, TableRow
-
-LOSS_COLUMNS = (
-    Column("losses.style", "style loss", description="final style loss"),
-    Column("losses.content", "content loss", description="final content loss"),
-    Column("losses.total", "total loss", description="final total loss"),
+from audiostyle.provenance import versions
+from audiostyle.report.columns import (
+    LOSS_COLUMNS,
+    PEAK_COLUMN,
+    TIME_COLUMNS,
+    TRANSFORM_COLUMNS,
 )
-TIME_COLUMNS = (
-    Column("time.total", "total s", False, description="wall time of the run, seconds"),
-    Column("time.optimize", "optimize s", False, description="optimisation, seconds"),
-    Column("time.phase", "phase s", False, description="phase reconstruction, seconds"),
+from audiostyle.report.model import Clip, Column, Output, Report, Table, TableRow
+from audiostyle.scoring import (
+    NEUTRAL_SUFFIXES,
+    MetricSpec,
+    default_metrics,
+    higher_is_better,
+    metric_directions,
+    score,
 )
 
 
@@ -35,24 +39,8 @@ def _seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f} s"
 
 
-def _metric_directions(names) -> dict[str, bool]:
-    from audiostyle.errors import AudiostyleError
-    from audiostyle.plugins import get_backend
-
-    out = {}
-    for name in names:
-        try:
-            out[name] = bool(get_backend("metric", name).load().higher_is_better)
-        except AudiostyleError:
-            continue
-    return out
-
-
 def _metric_column(key: str, directions: dict[str, bool]) -> Column:
-    from audiostyle.bench.results import NEUTRAL_SUFFIXES
-
-    name = key if key in directions else key.split(".")[0]
-    better = None if key.endswith(NEUTRAL_SUFFIXES) else directions.get(name)
+    better = higher_is_better(key, directions)
     note = "a trade-off, not ranked" if key.endswith(NEUTRAL_SUFFIXES) else ""
     return Column(key, key, better, description=note)
 
@@ -92,8 +80,6 @@ def from_result(
         Metrics for the table (``"auto"``: every registered metric that needs no
         install extra; None or ``[]``: only losses and timings).
     """
-    from audiostyle.api import versions
-
     sr = result.sample_rate
     kind = "transfer" if result.content is not None else "texture"
     sources, links = [], {}
@@ -122,12 +108,10 @@ def from_result(
     columns = [c for c in (*TIME_COLUMNS[:1], *LOSS_COLUMNS) if c.key in values]
     names = _metric_names(metrics)
     if names:
-        from audiostyle.bench.runner import MetricSpec, score
-
         specs = [MetricSpec(n) for n in names]
         kwargs = dict(sample_rate=sr, content=result.content, style=result.style, notes=notes)
         values.update(score(specs, result.audio, **kwargs))
-        directions = _metric_directions(names)
+        directions = metric_directions(names)
         keys = [k for k in values if k.split(".")[0] in directions or k in directions]
         if result.content is not None:
             # "Do nothing" as a reference: how far the content itself is from the style.
@@ -165,8 +149,6 @@ def _metric_names(metrics: Any) -> list[str]:
             raise ParameterError(
                 f"metrics={metrics!r}: give 'auto', a list of metric names, or None."
             )
-        from audiostyle.bench.runner import default_metrics
-
         return [m.name for m in default_metrics(include_extras=False)]
     return [str(m) for m in metrics]
 
@@ -194,8 +176,6 @@ def from_bench(result: Any, *, title: str | None = None, group_by: str | None = 
     which ``audiostyle bench --html`` sets) or else from the files a bench wrote
     with ``--audio-dir``; without either the page has the table only, and says so.
     """
-    from audiostyle.bench.results import TRANSFORM_COLUMNS
-
     kept = getattr(result, "outputs", {}) or {}
     kept_inputs = getattr(result, "inputs", {}) or {}
     cases = result.meta.get("cases", {})
@@ -248,7 +228,7 @@ def from_bench(result: Any, *, title: str | None = None, group_by: str | None = 
         columns.insert(0, Column("case", "case", numeric=False))
     rows_t = [r for r in result.rows if r.get("kind") in ("baseline", "transfer")]
     columns += [c for c in (*TIME_COLUMNS, *LOSS_COLUMNS) if any(c.key in r for r in rows_t)]
-    columns.append(Column("peak_mb", "peak MB", False, description="peak memory growth"))
+    columns.append(PEAK_COLUMN)
     columns += [_metric_column(k, directions) for k in metric_keys]
     table_rows = []
     missing_audio = 0
@@ -326,15 +306,7 @@ def from_bench(result: Any, *, title: str | None = None, group_by: str | None = 
     transform = result.by_kind("transform")
     if transform:
         t_cols = [Column("case", "case", numeric=False)] if multi else []
-        t_cols += [
-            Column(
-                c.key,
-                c.header,
-                None if c.lower_is_better is None else not c.lower_is_better,
-                scale=c.scale,
-            )
-            for c in TRANSFORM_COLUMNS
-        ]
+        t_cols += list(TRANSFORM_COLUMNS)
         tables.append(
             Table(
                 t_cols,
@@ -399,8 +371,6 @@ def _bench_clip(row: dict, payload: dict | None, key: str) -> Clip | None:
 # -- batch ------------------------------------------------------------------------------
 def from_batch(result: Any, *, title: str | None = None) -> Report:
     """A report of a batch: each row's inputs, its output (from ``out_dir``) and times."""
-    from audiostyle.api import versions
-
     plan = getattr(result, "plan", None)
     planned = {p.row.number: p for p in plan.rows} if plan is not None else {}
     sources: dict[tuple, Clip] = {}

@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import quote
 
 from audiostyle.errors import AudioError, OutputExistsError, ParameterError
+from audiostyle.report.columns import format_value
 from audiostyle.report.model import Clip, Column, Output, Report, Table, finite, slug
 
 PAGE_FORMATS = ("ogg", "flac")  # compressed: a page of many outputs stays small
@@ -437,8 +438,6 @@ def _clip_card(
 
 
 def _format(value: Any, column: Column) -> str:
-    from audiostyle.bench.results import format_value
-
     if isinstance(value, float) and column.scale != 1.0:
         value = value * column.scale
     return format_value(value)

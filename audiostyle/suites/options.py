@@ -1,4 +1,4 @@
-"""Options of the built-in suites and of the pitch-agreement metric.
+"""Options of the built-in suites (the pitch metric's are in audiostyle.metrics.options).
 
 Light module (dataclasses only, no numpy or torch): ``audiostyle plugins`` lists and
 validates these without importing the code that does the work.
@@ -89,40 +89,3 @@ class VoicesOptions:
             raise ParameterError("voices: give at least two different voices.")
         if not 80 <= self.speed <= 450:
             raise ParameterError(f"speed={self.speed} must be in [80, 450] words per minute.")
-
-
-@dataclass(frozen=True)
-class PitchOptions:
-    """Options of the ``pitch`` metric (torchcrepe ``tiny``)."""
-
-    voicing_threshold: float = option(
-        0.5,
-        "a content frame is voiced when crepe's periodicity (confidence) is at least this",
-    )
-    silence_db: float = option(
-        -45.0, "frames quieter than this (dB below the content's loudest frame) are unvoiced"
-    )
-    tolerance_cents: float = option(50.0, "pitch agrees when within this many cents")
-    hop_ms: float = option(20.0, "frame hop in milliseconds (crepe's usual 10 costs twice as much)")
-    fmin: float = option(50.0, "lowest pitch searched, Hz")
-    fmax: float = option(
-        1500.0, "highest pitch searched, Hz (at most 1800: torchcrepe's Viterbi fails near 2 kHz)"
-    )
-    model: Literal["tiny", "full"] = option("tiny", "torchcrepe model (both ship in the package)")
-
-    def __post_init__(self) -> None:
-        if not 0 < self.voicing_threshold < 1:
-            raise ParameterError(
-                f"voicing_threshold={self.voicing_threshold} must be in (0, 1); e.g. 0.5."
-            )
-        if self.silence_db >= 0:
-            raise ParameterError(f"silence_db={self.silence_db} must be negative (e.g. -45).")
-        if self.tolerance_cents <= 0:
-            raise ParameterError(f"tolerance_cents={self.tolerance_cents} must be > 0 (e.g. 50).")
-        if not 5 <= self.hop_ms <= 100:
-            raise ParameterError(f"hop_ms={self.hop_ms} must be in [5, 100] (e.g. 20).")
-        if not 32 <= self.fmin < self.fmax <= 1800:
-            raise ParameterError(
-                f"fmin={self.fmin}, fmax={self.fmax}: need 32 <= fmin < fmax <= 1800 Hz "
-                "(e.g. 50 and 1500)."
-            )

@@ -683,8 +683,8 @@ def _check_loss(impl, cls, opts, *, device: str) -> list[str]:
 
 # -- metric ------------------------------------------------------------------------------
 def _check_metric(impl, cls, opts, *, device: str) -> list[str]:
-    from audiostyle.api import demo_clip
     from audiostyle.audio import load
+    from audiostyle.data import demo_clip
     from audiostyle.metrics.base import Metric
 
     stage, name = impl.stage, impl.name
