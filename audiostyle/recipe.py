@@ -337,8 +337,7 @@ class Recipe:
             raise ParameterError(f"seed={self.seed!r} is not an integer; e.g. 0.")
         if not 0 <= self.seed <= MAX_SEED:
             raise ParameterError(
-                f"seed={self.seed} must be an integer from 0 to 2**63 - 1 "
-                f"({MAX_SEED}); e.g. 0."
+                f"seed={self.seed} must be an integer from 0 to 2**63 - 1 ({MAX_SEED}); e.g. 0."
             )
         for key in STAGE_KEYS:
             name = self.stage(key).name

@@ -12,7 +12,7 @@ import soundfile as sf
 from audiostyle import api
 from audiostyle.errors import ParameterError
 from tests.conftest import SR, chirp, sine
-from tests.test_bad_input import fails, invoke, transfer_args
+from tests.test_bad_input import fails, transfer_args
 
 
 @pytest.fixture
@@ -52,7 +52,9 @@ RECIPES = {
 )
 def test_nonfinite_and_absurd_flags_are_usage_errors(files, flags, needles):
     content, style, out = files
-    line = fails(transfer_args(content, style, out, *flags), code=2, needles=needles, outputs=(out,))
+    line = fails(
+        transfer_args(content, style, out, *flags), code=2, needles=needles, outputs=(out,)
+    )
     assert "network" not in line and "bug" not in line
 
 
