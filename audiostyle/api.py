@@ -202,10 +202,7 @@ def _as_array(
         )
     if sample_rate <= 0:
         raise ParameterError(f"sample_rate={sample_rate} must be a positive rate in Hz.")
-    if offset < 0:
-        raise ParameterError(f"offset={offset} must be >= 0 seconds.")
-    if duration is not None and duration <= 0:
-        raise ParameterError(f"duration={duration} must be > 0 seconds.")
+    audio_io.check_excerpt(offset, duration, role=role)
     if arr.ndim == 2:  # (channels, time) like torchaudio, or (time, channels)
         arr = arr.mean(axis=0 if arr.shape[0] < arr.shape[1] else 1)
     if arr.ndim != 1:
@@ -542,8 +539,10 @@ def _run(
     html=None,
 ) -> Result:
     from audiostyle import segments
-    from audiostyle.audio import check_signal
+    from audiostyle.audio import check_excerpt, check_signal
 
+    check_excerpt(style_offset, style_duration, role="style")
+    check_excerpt(offset, duration, role="content")
     # Names and options fail before any audio is read; the result carries every
     # option with its validated, typed value (defaults included).
     resolved = resolve_recipe(preset, recipe, **overrides).resolved()
@@ -832,8 +831,7 @@ def texture(
     >>> r.audio.shape, r.content is None, "content" in r.final_losses
     ((4000,), True, False)
     """
-    if duration is None or duration <= 0:
-        raise ParameterError(f"duration={duration} must be > 0 seconds.")
+    _check_texture_duration(duration)
     return _run(
         content=None,
         style=style,
@@ -854,3 +852,26 @@ def texture(
         overrides={"sample_rate": sample_rate, **overrides},
         html=html,
     )
+
+
+MAX_TEXTURE_SECONDS = 600.0  # a texture is one piece (not segmented): ~1.2 MB per second
+
+
+def _check_texture_duration(duration: float) -> None:
+    """A texture's length: a finite number of seconds in (0, MAX_TEXTURE_SECONDS]."""
+    import math
+
+    if isinstance(duration, bool) or not isinstance(duration, int | float):
+        raise ParameterError(f"texture duration={duration!r} must be a number of seconds > 0.")
+    if not math.isfinite(duration) or duration <= 0:
+        raise ParameterError(
+            f"texture duration={duration} must be a finite number of seconds > 0; e.g. 5."
+        )
+    if duration > MAX_TEXTURE_SECONDS:
+        raise ParameterError(
+            f"texture duration={duration:g} s is longer than {MAX_TEXTURE_SECONDS:g} s: a "
+            "texture is grown in one piece (not segmented), so its memory grows with its "
+            "length (~4 GB at 3600 s); grow several shorter textures (different --seed) "
+            "and join them."
+        )
+

@@ -67,11 +67,8 @@ def load(
     ndarray [shape=(time,)], float32
     """
     path = Path(path)
+    check_excerpt(offset, duration, role=role)
     _check_readable(path, role)
-    if offset < 0:
-        raise ParameterError(f"offset={offset} must be >= 0 seconds.")
-    if duration is not None and duration <= 0:
-        raise ParameterError(f"duration={duration} must be > 0 seconds.")
     data, native = _read(path, role=role, offset=offset, duration=duration)
     if data.size == 0 or data.shape[0] == 0:
         raise AudioError(
@@ -95,6 +92,34 @@ def load(
     if info is not None:
         info.append(AudioInfo(str(path), native, channels, resampled, downmixed))
     return data
+
+
+def check_excerpt(offset: float, duration: float | None, *, role: str = "audio") -> None:
+    """``offset`` is a finite number of seconds >= 0, ``duration`` None or one > 0.
+
+    >>> check_excerpt(float("nan"), None, role="content")
+    Traceback (most recent call last):
+    ...
+    audiostyle.errors.ParameterError: content offset=nan must be a finite number of seconds >= 0...
+    """
+    if not _finite(offset) or offset < 0:
+        raise ParameterError(
+            f"{role} offset={offset} must be a finite number of seconds >= 0; e.g. 0 or 1.5."
+        )
+    if duration is not None and (not _finite(duration) or duration <= 0):
+        raise ParameterError(
+            f"{role} duration={duration} must be a finite number of seconds > 0 "
+            "(leave it out to read to the end); e.g. 10."
+        )
+
+
+def _finite(x) -> bool:
+    import math
+
+    try:
+        return not isinstance(x, bool) and math.isfinite(x)
+    except TypeError:
+        return False
 
 
 def _read(

@@ -120,6 +120,29 @@ def istft(
     return y.reshape(*shape[:-2], y.shape[-1])
 
 
+def covering_length(n_samples: int, *, config: STFTConfig) -> int:
+    """The length, at least ``n_samples``, whose frames cover its end as they cover its start.
+
+    Centred frames start with one centred on sample 0, but they end with the last hop
+    boundary at or before the last sample: the last ``n_samples % hop_length`` samples
+    lie in the tapering tail of the last window alone, where the inverse STFT divides
+    by a window sum that falls to ~1e-9 (Hann, 50 % overlap), so any change made to
+    the spectrogram comes back there as a spike thousands of times too loud. Padding
+    the signal to this length (and trimming after) puts a frame centre at or after
+    the last sample, as the first is on sample 0.
+
+    Examples
+    --------
+    >>> c = STFTConfig(n_fft=1024, hop_length=512, win_length=1024)
+    >>> [covering_length(n, config=c) for n in (44032, 44033, 44034, 44543)]
+    [44032, 44033, 44544, 44544]
+    """
+    hop = config.hop_length
+    if config.center:
+        return max(n_samples, hop * math.ceil((n_samples - 1) / hop))
+    return max(n_samples, config.n_fft + hop * math.ceil((n_samples - config.n_fft) / hop))
+
+
 def random_phase(shape, *, generator: torch.Generator | None, device) -> torch.Tensor:
     """Uniform random phase in [-pi, pi) as unit complex numbers."""
     # Drawn on the CPU so a seed gives the same phase on every device.

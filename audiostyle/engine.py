@@ -198,6 +198,16 @@ def run(
         )
     generator = torch.Generator().manual_seed(recipe.seed)
     timings["setup"] = time.perf_counter() - t
+    # A spectrogram is turned back into a wave on a length whose last frame is centred
+    # at or after the last sample (zeros after the content), trimmed at the end:
+    # otherwise the last samples are rebuilt from the tapering tail of one window alone,
+    # and any change to the spectrogram comes back there as a spike that the peak limit
+    # then takes out of the whole output. (The waveform domain optimises the wave itself,
+    # one value per sample; only its phase-reconstructed starts pad, see _waveform_start.)
+    out_length = length
+    if recipe.domain == "spectrogram":
+        length = _covering_length(transform, out_length)
+    padded = None if content is None else np.pad(content, (0, length - out_length))
 
     # -- analysis and targets -----------------------------------------------------------
     t = time.perf_counter()
@@ -205,8 +215,8 @@ def run(
     style_mag = transform.stft(style_t).abs()
     style_rep = torch.log1p(style_mag)
     content_t = content_spec = content_rep = None
-    if content is not None:
-        content_t = torch.from_numpy(content).to(device)
+    if padded is not None:
+        content_t = torch.from_numpy(padded).to(device)
         content_spec = transform.stft(content_t)
         strength = recipe.envelope
         if strength == "auto":  # api.transfer decides before segmenting; direct callers here
@@ -272,12 +282,7 @@ def run(
     if init == "content" and content is None:
         raise ParameterError("init='content' needs a content clip; use init=noise for a texture.")
     n_frames = transform.n_frames(length)
-    content_phase = None
-    if content_spec is not None:
-        content_phase = content_spec / content_spec.abs().clamp_min(1e-12)
-        content_phase = torch.where(
-            content_spec.abs() > 0, content_phase, torch.ones_like(content_phase)
-        )
+    content_phase = None if content_spec is None else _unit_phase(content_spec)
     clamp = recipe.clamp
     wave_scale = 1.0  # waveform domain: the optimizer moves x / wave_scale (see below)
     t = time.perf_counter()
@@ -300,7 +305,6 @@ def run(
             recipe=recipe,
             content=content_t,
             style_rep=style_rep,
-            content_phase=content_phase,
             length=length,
             transform=transform,
             phase=phase,
@@ -426,19 +430,15 @@ def run(
         wave = x * wave_scale
         magnitude = transform.stft(wave).abs()
     timings["phase"] = time.perf_counter() - t
-    audio = wave.detach().to("cpu", torch.float32).numpy().reshape(-1)[:length]
+    audio = wave.detach().to("cpu", torch.float32).numpy().reshape(-1)[:out_length]
+    if magnitude is not None and length != out_length:
+        magnitude = magnitude[..., : transform.n_frames(out_length)]
     if not np.isfinite(audio).all():
         notes.append("phase reconstruction produced NaN/Inf; replaced them with 0")
         audio = np.nan_to_num(audio, nan=0.0, posinf=0.0, neginf=0.0)
-    peak = float(np.abs(audio).max()) if audio.size else 0.0
-    scale = 1.0
-    if peak > recipe.peak:
-        scale = recipe.peak / peak
-        audio = audio * scale
-        notes.append(
-            f"output peak {peak:.3f} exceeded {recipe.peak}; scaled by "
-            f"{scale:.3f} ({20 * math.log10(scale):.1f} dB)"
-        )
+    audio, scale, note = limit_peak(audio, recipe.peak)
+    if note:
+        notes.append(note)
     timings["total"] = time.perf_counter() - t_start
     return EngineOutput(
         audio=audio.astype(np.float32),
@@ -457,6 +457,47 @@ def run(
         magnitude=magnitude,
         notes=notes,
     )
+
+
+def _unit_phase(spec: torch.Tensor) -> torch.Tensor:
+    """``spec / |spec|``, 1 where ``spec`` is 0."""
+    phase = spec / spec.abs().clamp_min(1e-12)
+    return torch.where(spec.abs() > 0, phase, torch.ones_like(phase))
+
+
+def limit_peak(audio: np.ndarray, peak: float) -> tuple[np.ndarray, float, str | None]:
+    """Scale ``audio`` down so its peak is at most ``peak``: the one peak limit.
+
+    Returns
+    -------
+    audio : ndarray
+        Scaled (or the input itself when its peak is within the limit).
+    scale : float
+        The gain applied (1.0 when none).
+    note : str or None
+        What was done, for the run's notes.
+    """
+    top = float(np.abs(audio).max()) if audio.size else 0.0
+    if top <= peak:
+        return audio, 1.0, None
+    scale = peak / top
+    return (
+        audio * scale,
+        scale,
+        f"output peak {top:.3f} exceeded {peak}; scaled by {scale:.3f} "
+        f"({20 * math.log10(scale):.1f} dB)",
+    )
+
+
+def _covering_length(transform, n_samples: int) -> int:
+    """:func:`audiostyle.dsp.covering_length` for ``transform`` (any backend)."""
+    from audiostyle import dsp
+
+    config = getattr(transform, "config", None)
+    if not isinstance(config, dsp.STFTConfig):
+        n_fft, hop = transform.n_fft, transform.hop_length
+        config = dsp.STFTConfig(n_fft=n_fft, hop_length=hop, win_length=n_fft)
+    return dsp.covering_length(n_samples, config=config)
 
 
 def features(network, rep: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -482,7 +523,6 @@ def _waveform_start(
     recipe: Recipe,
     content,
     style_rep,
-    content_phase,
     length,
     transform,
     phase,
@@ -494,32 +534,32 @@ def _waveform_start(
         return content.clone()
     if init == "noise":
         return (torch.randn(length, generator=generator) * recipe.noise_scale).to(device)
+    if init not in ("content-phase", "style-phase"):
+        raise ParameterError(
+            f"init={init!r} is not one of auto, content, noise, content-phase, style-phase."
+        )
+    if init == "content-phase" and content is None:
+        raise ParameterError(
+            "init='content-phase' needs a content clip; use init=style-phase or "
+            "noise for a texture."
+        )
+    # Rebuilt on the covering length and trimmed (see run: no spike at the end).
+    full = _covering_length(transform, length)
+    content_phase = None
+    if content is not None:
+        content_spec = transform.stft(torch.nn.functional.pad(content, (0, full - length)))
+        content_phase = _unit_phase(content_spec)
     if init == "content-phase":
-        if content is None:
-            raise ParameterError(
-                "init='content-phase' needs a content clip; use init=style-phase or "
-                "noise for a texture."
-            )
-        mag = transform.stft(content).abs()
-        return phase.reconstruct(
-            mag,
-            transform=transform,
-            length=length,
-            content_phase=content_phase,
-            generator=generator,
-        ).detach()
-    if init == "style-phase":
+        mag = content_spec.abs()
+    else:
         mag = torch.expm1(style_rep)
-        frames = transform.n_frames(length)
+        frames = transform.n_frames(full)
         reps = math.ceil(frames / mag.shape[-1])
         mag = mag.repeat(1, reps)[:, :frames]
-        return phase.reconstruct(
-            mag,
-            transform=transform,
-            length=length,
-            content_phase=content_phase,
-            generator=generator,
-        ).detach()
-    raise ParameterError(
-        f"init={init!r} is not one of auto, content, noise, content-phase, style-phase."
-    )
+    return phase.reconstruct(
+        mag,
+        transform=transform,
+        length=full,
+        content_phase=content_phase,
+        generator=generator,
+    ).detach()[..., :length]

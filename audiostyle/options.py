@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -98,6 +99,9 @@ def convert(value: Any, tp: Any, *, name: str) -> Any:
                 return convert(value, arg, name=name)
             except ParameterError as exc:
                 errors.append(str(exc))
+        for error in errors:
+            if "not a finite number" in error:
+                raise ParameterError(error)
         raise ParameterError(f"{name}={value!r} is not a {type_name(tp)}.")
     if origin is Literal:
         choices = get_args(tp)
@@ -141,9 +145,12 @@ def convert(value: Any, tp: Any, *, name: str) -> Any:
         if isinstance(value, bool):
             raise ParameterError(f"{name}={value!r} is not a number.")
         try:
-            return float(value)
-        except (TypeError, ValueError):
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
             raise ParameterError(f"{name}={value!r} is not a number.") from None
+        if not math.isfinite(number):
+            raise ParameterError(f"{name}={value!r} is not a finite number; give a real value.")
+        return number
     if tp is str:
         return str(value)
     return value

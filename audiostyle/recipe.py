@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from audiostyle.errors import ParameterError, UnknownBackendError
 from audiostyle.options import as_dict, closest_hint, convert
 
 DEFAULT_SAMPLE_RATE = 22_050  # Hz
+MAX_SEED = 2**63 - 1  # torch.Generator.manual_seed takes up to 64 bits; numpy no negatives
 Domain = Literal["spectrogram", "waveform"]
 Init = Literal["auto", "content", "noise", "style-phase", "content-phase"]
 Device = Literal["auto", "cpu", "cuda"]
@@ -196,6 +198,16 @@ class Recipe:
                         f"{source}: [{key}] has unknown key {sorted(unknown)[0]!r}; "
                         "use name and options."
                     )
+                name = value.get("name")
+                if name is not None and not isinstance(name, str):
+                    raise ParameterError(
+                        f"{source}: [{key}] name = {name!r} is not a name; give a string "
+                        f"such as \"{self.stage(key).name}\" ('audiostyle plugins' lists them)."
+                    )
+                if not isinstance(value.get("options") or {}, dict):
+                    raise ParameterError(
+                        f"{source}: [{key}] options must be a table of key = value."
+                    )
                 self.set_stage(key, value.get("name"), value.get("options"))
             elif key in CONVERSION_KEYS:
                 setattr(self, key, _conversion_choice(value, key=key, source=source))
@@ -232,8 +244,17 @@ class Recipe:
                     if spec is None or spec is False:
                         self.losses.pop(term, None)
                         continue
-                    if isinstance(spec, int | float):
+                    if isinstance(spec, int | float) and not isinstance(spec, bool):
                         spec = {"weight": spec}
+                    if not isinstance(spec, dict):
+                        raise ParameterError(
+                            f"{source}: [losses] {term} = {spec!r} is neither a weight nor a "
+                            f"table; give a number ({term} = 0.5) or weight and options."
+                        )
+                    if not isinstance(spec.get("options") or {}, dict):
+                        raise ParameterError(
+                            f"{source}: [losses.{term}] options must be a table of key = value."
+                        )
                     unknown = set(spec) - {"weight", "options"}
                     if unknown:
                         raise ParameterError(
@@ -278,6 +299,7 @@ class Recipe:
         """
         from audiostyle.plugins import get_backend
 
+        self._check_types()
         if self.steps < 0:
             raise ParameterError(f"steps={self.steps} must be >= 0.")
         if self.sample_rate <= 0:
@@ -359,6 +381,35 @@ class Recipe:
             losses[term] = impl.parse_options(choice.options)
         built["losses"] = losses
         return built
+
+    def _check_types(self) -> None:
+        """Numbers are finite numbers, the seed fits a generator, names are strings.
+
+        Settings may be assigned directly (API users), so :meth:`apply`'s conversion is
+        not enough: NaN passes every ``<`` check and ends as silence or a PARTIAL result.
+        """
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, float) and not math.isfinite(v):
+                raise ParameterError(f"{f.name}={v!r} is not a finite number; give a real value.")
+        for term, choice in self.losses.items():
+            w = choice.weight
+            if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w):
+                raise ParameterError(
+                    f"{term} weight={w!r} is not a finite number; give a weight >= 0, e.g. 1."
+                )
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise ParameterError(f"seed={self.seed!r} is not an integer; e.g. 0.")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ParameterError(
+                f"seed={self.seed} must be an integer from 0 to 2**63 - 1 ({MAX_SEED}); e.g. 0."
+            )
+        for key in STAGE_KEYS:
+            name = self.stage(key).name
+            if not isinstance(name, str):
+                raise ParameterError(
+                    f"{key} name={name!r} is not a name; give a string ('audiostyle plugins')."
+                )
 
     def resolved(self) -> Recipe:
         """A validated copy whose stage and loss options hold every option's typed value

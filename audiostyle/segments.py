@@ -246,15 +246,9 @@ def _run_segments(recipe, *, style, content, spans, overlap, callback, progress)
         stopped = "non-finite"
     if not np.isfinite(audio).all():  # pragma: no cover - every piece is finite already
         audio = np.nan_to_num(audio, nan=0.0, posinf=0.0, neginf=0.0)
-    peak = float(np.abs(audio).max()) if audio.size else 0.0
-    scale = 1.0
-    if peak > recipe.peak:
-        scale = recipe.peak / peak
-        audio = audio * scale
-        notes.append(
-            f"output peak {peak:.3f} exceeded {recipe.peak}; scaled by "
-            f"{scale:.3f} ({20 * math.log10(scale):.1f} dB)"
-        )
+    audio, scale, note = engine.limit_peak(audio, recipe.peak)
+    if note:
+        notes.append(note)
     weights = np.array([stop - start for start, stop in spans], dtype=np.float64)
     weights /= weights.sum()
 

@@ -243,3 +243,41 @@ def test_plugins_check_runs_the_contracts(site):
     )
     assert "FAILED" in out[at["not-a-network"] + 1]
     assert "stage contract" in out[at["not-a-network"] + 1]
+
+
+def test_a_disabled_plugin_is_not_imported(site, tmp_path):
+    # A plugin that leaves a mark when imported and adds a command.
+    extra = tmp_path / "spy-site"
+    extra.mkdir()
+    (extra / "as_spy.py").write_text(
+        textwrap.dedent(
+            """
+            import os, pathlib
+            pathlib.Path(os.environ["AS_SPY_MARK"]).write_text("imported")
+            from audiostyle import hookimpl
+
+            @hookimpl
+            def register_commands(cli):
+                @cli.command("spy-hello")
+                def spy_hello():
+                    print("the spy plugin's command ran")
+            """
+        )
+    )
+    info = extra / "as_spy-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: as-spy\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[audiostyle]\nspy = as_spy\n")
+    mark = tmp_path / "mark"
+    path = os.pathsep.join([str(extra), str(site), os.environ.get("PYTHONPATH", "")])
+    env = {"PYTHONPATH": path.rstrip(os.pathsep), "AS_SPY_MARK": str(mark)}
+    res = run(site, "spy-hello", env=env)
+    assert res.returncode == 0 and "spy plugin's command ran" in res.stdout
+    assert mark.exists()
+    mark.unlink()
+    res = run(site, "--disable-plugin", "spy", "spy-hello", env=env)
+    assert res.returncode == 2 and "spy plugin's command ran" not in res.stdout
+    assert not mark.exists(), "a blocked plugin was imported"
+    res = run(site, "--disable-plugin=broken-import", "plugins", "--no-options", env=env)
+    assert res.returncode == 0 and "broken-import" not in res.stdout
+    assert "raising-hook" in res.stdout  # the others still load (and fail) as before
