@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
@@ -133,8 +134,7 @@ def _convert_row(
         return None
 
     def resolve(p: str) -> Path:
-        path = Path(p).expanduser()
-        return path if path.is_absolute() else base / path
+        return _resolve_input(p, base)
 
     return Row(
         number=number,
@@ -150,6 +150,14 @@ def _convert_row(
         style_duration=out.get("style_duration"),
         invalid=len(problems) != before,
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolve_input(p: str, base: Path) -> Path:
+    """An input path as written in the manifest, against the manifest's folder (cached:
+    a manifest names the same few files thousands of times)."""
+    path = Path(p).expanduser()
+    return path if path.is_absolute() else base / path
 
 
 def _manifest_format(path: Path, text: str) -> str:

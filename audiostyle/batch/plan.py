@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import posixpath
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-from audiostyle.batch.ledger import Ledger, file_fingerprint, normalize_output, row_key
+from audiostyle.batch.ledger import (
+    Ledger,
+    file_fingerprint,
+    normalize_output,
+    recipe_key,
+    row_key,
+    sha256_of,
+)
 from audiostyle.batch.manifest import ManifestError, Problem, Row, read_manifest
 from audiostyle.errors import AudiostyleError, ParameterError
 
@@ -23,7 +34,7 @@ class PlannedRow:
     style_fp: dict[str, Any]
     path: Path
     output: str  # normalised, relative to out_dir (the ledger's key)
-    status: str  # "todo" or "skipped"
+    status: str  # "todo", "skipped", or "adopted" (output complete, final ledger line missing)
     audio_seconds: float | None = None  # expected length of the output, if known
 
 
@@ -44,8 +55,14 @@ class BatchPlan:
 
     @property
     def skipped(self) -> list[PlannedRow]:
-        """Rows already done and unchanged."""
-        return [r for r in self.rows if r.status == "skipped"]
+        """Rows already done and unchanged (adopted ones included)."""
+        return [r for r in self.rows if r.status in ("skipped", "adopted")]
+
+    @property
+    def adopted(self) -> list[PlannedRow]:
+        """Rows whose output a killed run renamed into place without its final ledger
+        line; its bytes match the pending line, so it is kept (the line is written)."""
+        return [r for r in self.rows if r.status == "adopted"]
 
 
 def _audio_length(path: Path) -> tuple[float | None, str | None]:
@@ -85,9 +102,13 @@ def plan_batch(
     preset: str | None = None,
     recipe: Any = None,
     force: bool = False,
+    keep: Callable[[str, bytes], None] | None = None,
     **overrides: Any,
 ) -> BatchPlan:
     """Read and validate a manifest completely; decide which rows run.
+
+    ``keep(sha256, data)``, if given, receives the bytes of every distinct input of
+    the rows to run, each read once (the shipping mode puts them in the object store).
 
     Raises
     ------
@@ -109,6 +130,7 @@ def plan_batch(
     ledger = Ledger(out_dir)
 
     recipes: dict[tuple, tuple[Any, int | None, str | None]] = {}
+    recipe_parts: dict[int, dict[str, Any]] = {}  # id(recipe) -> its part of the row key
 
     def recipe_for(row: Row) -> tuple[Any, int | None, str | None]:
         key = (row.preset, row.seed)
@@ -120,15 +142,44 @@ def plan_batch(
                 r = resolve_recipe(row.preset or preset, recipe, **extra)
                 built = r.validate()
                 recipes[key] = (r, built["transform"].n_fft, None)
+                recipe_parts[id(r)] = recipe_key(r)
             except AudiostyleError as exc:
                 recipes[key] = (None, None, str(exc))
         return recipes[key]
+
+    checked: dict[tuple[Path, str], str | None] = {}
+    resolved_paths: dict[Path, str] = {}
+
+    def real(path: Path) -> str:
+        if path not in resolved_paths:
+            resolved_paths[path] = str(path.resolve())
+        return resolved_paths[path]
+
+    parents_ok: dict[Path, str | None] = {}  # an output's folder -> problem, if any
+
+    def parent_problem(out_path: Path) -> str | None:
+        folder = out_path.parent
+        if folder not in parents_ok:
+            parents_ok[folder] = None
+            for parent in out_path.relative_to(out_dir).parents:
+                q = out_dir / parent
+                if q.exists() and not q.is_dir():
+                    parents_ok[folder] = f"{str(q)!r} is a file, not a directory."
+                    break
+        return parents_ok[folder]
+
+    kept: set[str] = set()
+
+    def keep_once(sha: str, data: bytes) -> None:
+        if keep is not None and sha not in kept:
+            kept.add(sha)
+            keep(sha, data)
 
     lengths: dict[Path, tuple[float | None, str | None]] = {}
     fingerprints: dict[Path, dict[str, Any]] = {}
     outputs: dict[str, int] = {}
     planned: list[PlannedRow] = []
-    out_root = out_dir.resolve()
+    out_root = str(out_dir.resolve())
     for row in rows:
         before = len(problems)
 
@@ -144,7 +195,9 @@ def plan_batch(
             ("content", row.content, row.offset, row.duration),
             ("style", row.style, row.style_offset, row.style_duration),
         ):
-            message = _check_input(path, role)
+            if (path, role) not in checked:
+                checked[path, role] = _check_input(path, role)
+            message = checked[path, role]
             if message:
                 bad(message)
                 continue
@@ -171,53 +224,70 @@ def plan_batch(
                     f"at {rec.sample_rate} Hz), shorter than n_fft={n_fft}; use a longer "
                     "segment or a smaller --transform-opt n_fft."
                 )
-        # output
-        out_rel = PurePosixPath(row.output.replace("\\", "/"))
+        # output (string operations and one lstat: this loop runs once per row)
         norm = normalize_output(row.output)
         out_path = out_dir / norm
-        if out_rel.is_absolute() or Path(row.output).is_absolute():
+        suffix = posixpath.splitext(norm)[1].lower()
+        st = None
+        if row.output.replace("\\", "/").startswith("/") or os.path.isabs(row.output):
             bad(f"output {row.output!r} must be a path relative to --out-dir.")
         elif norm == ".." or norm.startswith("../"):
             bad(f"output {row.output!r} leaves --out-dir; keep outputs inside it.")
-        elif PurePosixPath(norm).suffix.lower() not in WRITE_FORMATS:
+        elif suffix not in WRITE_FORMATS:
             bad(
                 f"output {row.output!r}: unsupported extension "
-                f"{PurePosixPath(norm).suffix or '(none)'!r}; use one of "
-                f"{', '.join(WRITE_FORMATS)}."
+                f"{suffix or '(none)'!r}; use one of {', '.join(WRITE_FORMATS)}."
             )
         elif norm in outputs:
             bad(f"output {norm!r} is also the output of row {outputs[norm]}; outputs must differ.")
         else:
             outputs[norm] = row.number
-            resolved = out_path.resolve()
-            if not resolved.is_relative_to(out_root):
-                bad(f"output {row.output!r} leaves --out-dir (through a link).")
-            elif resolved in (row.content.resolve(), row.style.resolve()):
-                bad(f"output {row.output!r} is one of the row's inputs; it would overwrite it.")
-            elif out_path.is_dir():
-                bad(f"output {row.output!r} is a directory; give a file name.")
+            try:
+                st = os.lstat(out_path)
+            except FileNotFoundError:
+                st = None
+            except NotADirectoryError:
+                st = None  # a parent is a file: reported below
+            # The folder resolved once; the file itself only if it is a link.
+            if st is not None and stat.S_ISLNK(st.st_mode):
+                resolved = str(out_path.resolve())
+                st = os.stat(out_path) if out_path.exists() else None
             else:
-                for parent in out_path.relative_to(out_dir).parents:
-                    p = out_dir / parent
-                    if p.exists() and not p.is_dir():
-                        bad(f"output {row.output!r}: {str(p)!r} is a file, not a directory.")
-                        break
+                resolved = os.path.join(real(out_path.parent), out_path.name)
+            if resolved != out_root and not resolved.startswith(out_root + os.sep):
+                bad(f"output {row.output!r} leaves --out-dir (through a link).")
+            elif resolved in (real(row.content), real(row.style)):
+                bad(f"output {row.output!r} is one of the row's inputs; it would overwrite it.")
+            elif st is not None and stat.S_ISDIR(st.st_mode):
+                bad(f"output {row.output!r} is a directory; give a file name.")
+            elif message := parent_problem(out_path):
+                bad(f"output {row.output!r}: {message}")
         if len(problems) != before or rec is None or row.invalid:
             continue
-        content_fp = fingerprints.get(row.content)
-        if content_fp is None:
-            content_fp = file_fingerprint(row.content, ledger.fingerprints.get(str(row.content)))
-            fingerprints[row.content] = content_fp
-        style_fp = fingerprints.get(row.style)
-        if style_fp is None:
-            style_fp = file_fingerprint(row.style, ledger.fingerprints.get(str(row.style)))
-            fingerprints[row.style] = style_fp
-        key = row_key(rec, row, content_fp, style_fp)
+        fps = []
+        for path in (row.content, row.style):
+            fp = fingerprints.get(path)
+            if fp is None:
+                known = ledger.fingerprints.get(str(path))
+                fp = file_fingerprint(path, known, keep=keep_once if keep else None)
+                fingerprints[path] = fp
+            fps.append(fp)
+        content_fp, style_fp = fps
+        key = row_key(rec, row, content_fp, style_fp, recipe_part=recipe_parts[id(rec)])
         entry = ledger.entries.get(norm)
-        exists = out_path.exists()
-        ours = bool(entry) and exists and entry.get("output_size") == out_path.stat().st_size
+        pending = ledger.pending.get(norm)
+        exists = st is not None
+        size = st.st_size if exists else None
+        ours = bool(entry) and exists and entry.get("output_size") == size
         if entry and entry.get("key") == key and ours:
             status = "skipped"
+        elif exists and pending is not None:
+            # A run was killed after renaming this output into place and before its
+            # final ledger line: keep it if it is the complete output of this key.
+            complete = pending.get("output_size") == size and pending.get("sha256") == sha256_of(
+                out_path
+            )
+            status = "adopted" if complete and pending.get("key") == key else "todo"
         elif exists and not ours and not force:
             bad(
                 f"output {norm!r} already exists and was not written by this batch; "
@@ -226,6 +296,17 @@ def plan_batch(
             continue
         else:
             status = "todo"
+        if status == "todo" and keep is not None:
+            for role, path, fp in (
+                ("content", row.content, content_fp),
+                ("style", row.style, style_fp),
+            ):
+                if fp["sha256"] not in kept:  # its hash came from the ledger: read it now
+                    data = path.read_bytes()
+                    if hashlib.sha256(data).hexdigest() != fp["sha256"]:
+                        bad(f"{role} file {str(path)!r} changed while planning; run again.")
+                        break
+                    keep_once(fp["sha256"], data)
         planned.append(
             PlannedRow(
                 row=row,
