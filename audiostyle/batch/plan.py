@@ -102,13 +102,13 @@ def plan_batch(
     preset: str | None = None,
     recipe: Any = None,
     force: bool = False,
-    keep: Callable[[str, bytes], None] | None = None,
+    keep: Callable[[Path, str, bytes], None] | None = None,
     **overrides: Any,
 ) -> BatchPlan:
     """Read and validate a manifest completely; decide which rows run.
 
-    ``keep(sha256, data)``, if given, receives the bytes of every distinct input of
-    the rows to run, each read once (the shipping mode puts them in the object store).
+    ``keep(path, sha256, data)``, if given, receives the bytes of every distinct input
+    of the rows to run, each read once (the shipping mode puts them in the object store).
 
     Raises
     ------
@@ -170,10 +170,10 @@ def plan_batch(
 
     kept: set[str] = set()
 
-    def keep_once(sha: str, data: bytes) -> None:
+    def keep_once(path: Path, sha: str, data: bytes) -> None:
         if keep is not None and sha not in kept:
             kept.add(sha)
-            keep(sha, data)
+            keep(path, sha, data)
 
     lengths: dict[Path, tuple[float | None, str | None]] = {}
     fingerprints: dict[Path, dict[str, Any]] = {}
@@ -269,7 +269,13 @@ def plan_batch(
             fp = fingerprints.get(path)
             if fp is None:
                 known = ledger.fingerprints.get(str(path))
-                fp = file_fingerprint(path, known, keep=keep_once if keep else None)
+                fp = file_fingerprint(
+                    path,
+                    known,
+                    keep=(lambda sha, data, path=path: keep_once(path, sha, data))
+                    if keep
+                    else None,
+                )
                 fingerprints[path] = fp
             fps.append(fp)
         content_fp, style_fp = fps
@@ -306,7 +312,7 @@ def plan_batch(
                     if hashlib.sha256(data).hexdigest() != fp["sha256"]:
                         bad(f"{role} file {str(path)!r} changed while planning; run again.")
                         break
-                    keep_once(fp["sha256"], data)
+                    keep_once(path, fp["sha256"], data)
         planned.append(
             PlannedRow(
                 row=row,

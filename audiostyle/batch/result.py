@@ -26,6 +26,10 @@ class RowOutcome:
     worker: str = ""
     threads: int | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: float = 0.0  # CPU time of the worker process while it ran the row
+    attempts: int = 0  # times the row was started (> 1: its worker or node died, retried)
+    warm: bool = False  # the worker had the row's stages and style targets built already
+    adopted: bool = False  # skipped: a killed run's output, verified by its hash
     # Losses of a row done in this run (for the HTML report; not in the JSON report).
     final_losses: dict[str, float] = field(default_factory=dict, repr=False)
     initial_losses: dict[str, float] = field(default_factory=dict, repr=False)
@@ -45,6 +49,10 @@ class RowOutcome:
             "finished_at": None if self.finished_at is None else round(self.finished_at, 3),
             "worker": self.worker,
             "threads": self.threads,
+            "cpu_seconds": round(self.cpu_seconds, 4),
+            "attempts": self.attempts,
+            "warm": self.warm,
+            "adopted": self.adopted,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
 
@@ -112,6 +120,11 @@ class BatchResult:
         return not self.interrupted and all(r.status in ("done", "skipped") for r in self.rows)
 
     @property
+    def retries(self) -> int:
+        """Rows restarted after their worker or node died, counted once per restart."""
+        return sum(max(0, r.attempts - 1) for r in self.rows)
+
+    @property
     def audio_seconds(self) -> float:
         """Seconds of audio written in this run."""
         return sum(r.audio_seconds for r in self.rows if r.status == "done")
@@ -136,6 +149,11 @@ class BatchResult:
                 f"{self.audio_seconds / wall:.2f} audio-s/s, {done / wall * 3600:.0f} rows/h "
                 f"on {self.executor}"
             )
+        if self.retries:
+            lines.append(
+                f"  {self.retries} retr{'ies' if self.retries != 1 else 'y'}: a worker or "
+                "node died and its row was started again"
+            )
         for r in self.failed:
             lines.append(f"  row {r.number} (line {r.line}) {r.output}: {r.error}")
         lines.extend(f"  note: {n}" for n in self.ledger_notes)
@@ -158,6 +176,7 @@ class BatchResult:
             "interrupted": self.interrupted,
             "wall_seconds": round(self.wall_seconds, 3),
             "counts": self.counts,
+            "retries": self.retries,
             "audio_seconds": round(self.audio_seconds, 3),
             "audio_seconds_per_second": (
                 round(self.audio_seconds / self.wall_seconds, 4) if self.wall_seconds else None
