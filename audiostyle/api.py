@@ -537,6 +537,7 @@ def _run(
     report,
     overrides: dict[str, Any],
     html=None,
+    shared: dict[str, Any] | None = None,
 ) -> Result:
     from audiostyle import segments
     from audiostyle.audio import check_excerpt, check_signal
@@ -652,6 +653,7 @@ def _run(
             length=length,
             callback=callback,
             progress=bar,
+            shared=shared,
         )
     finally:
         if bar is not None and bar is not progress and hasattr(bar, "close"):
@@ -712,6 +714,7 @@ def transfer(
     save_recipe: str | Path | None = None,
     report: str | Path | None = None,
     html: str | Path | None = None,
+    shared: dict[str, Any] | None = None,
     **overrides: Any,
 ) -> Result:
     """Give ``content`` the style of ``style``.
@@ -754,6 +757,10 @@ def transfer(
     html : str or Path, optional
         Write an HTML report page (see :meth:`Result.to_html`), checked before any
         work like ``output``.
+    shared : dict, optional
+        Built stages and the style's targets, kept between calls: pass the same dict
+        to calls with the same recipe and style (a batch worker does) and they are
+        built once. The output is the same as without it.
     **overrides
         Any setting of :func:`resolve_recipe`: ``transform``, ``network``,
         ``optimizer``, ``phase``, ``<stage>_options``, ``content_weight``,
@@ -798,6 +805,7 @@ def transfer(
         report=report,
         overrides={"sample_rate": sample_rate, **overrides},
         html=html,
+        shared=shared,
     )
 
 
@@ -874,4 +882,3 @@ def _check_texture_duration(duration: float) -> None:
             "length (~4 GB at 3600 s); grow several shorter textures (different --seed) "
             "and join them."
         )
-

@@ -180,22 +180,25 @@ def run(
 
     # -- stages -------------------------------------------------------------------------
     t = time.perf_counter()
-    transform = create("transform", recipe.transform.name, stft_opts, sample_rate=sr, device=device)
-    network = create(
-        "network",
-        recipe.network.name,
-        built["network"],
-        n_bins=transform.n_bins,
-        seed=recipe.seed,
-        device=device,
-        optional={"sample_rate": sr},  # for networks that declare it (e.g. mel filterbanks)
-    )
-    optimizer = create("optimizer", recipe.optimizer.name, built["optimizer"])
-    phase = create("phase", recipe.phase.name, built["phase"])
-    if shared is not None:
-        transform, network, optimizer, phase = shared.setdefault(
-            "stages", (transform, network, optimizer, phase)
+    if shared is not None and "stages" in shared:
+        transform, network, optimizer, phase = shared["stages"]
+    else:
+        transform = create(
+            "transform", recipe.transform.name, stft_opts, sample_rate=sr, device=device
         )
+        network = create(
+            "network",
+            recipe.network.name,
+            built["network"],
+            n_bins=transform.n_bins,
+            seed=recipe.seed,
+            device=device,
+            optional={"sample_rate": sr},  # for networks that declare it (e.g. mel filterbanks)
+        )
+        optimizer = create("optimizer", recipe.optimizer.name, built["optimizer"])
+        phase = create("phase", recipe.phase.name, built["phase"])
+        if shared is not None:
+            shared["stages"] = (transform, network, optimizer, phase)
     generator = torch.Generator().manual_seed(recipe.seed)
     timings["setup"] = time.perf_counter() - t
     # A spectrogram is turned back into a wave on a length whose last frame is centred

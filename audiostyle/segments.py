@@ -145,8 +145,13 @@ def run(
     length: int | None = None,
     callback: Callable[..., bool | None] | None = None,
     progress: Any = None,
+    shared: dict[str, Any] | None = None,
 ):
     """:func:`audiostyle.engine.run`, in segments when the content is long.
+
+    ``shared`` is the engine's (stages and style targets built once): given, it is
+    used by every segment and kept for the caller's next run with the same recipe
+    and style; otherwise the segments of this run share a fresh one.
 
     Same parameters and result as :func:`audiostyle.engine.run`. A texture
     (``content=None``), ``recipe.segment == 0`` or a content no longer than
@@ -167,6 +172,7 @@ def run(
             length=length,
             callback=callback,
             progress=progress,
+            shared=shared,
         )
     built = recipe.validate()
     n_fft = built["transform"].n_fft
@@ -186,15 +192,15 @@ def run(
         overlap=overlap,
         callback=callback,
         progress=progress,
+        shared={} if shared is None else shared,
     )
 
 
-def _run_segments(recipe, *, style, content, spans, overlap, callback, progress):
+def _run_segments(recipe, *, style, content, spans, overlap, callback, progress, shared):
     from audiostyle import engine
 
     t0 = time.perf_counter()
     n = len(spans)
-    shared: dict[str, Any] = {}
     bar = None if progress is None else _SegmentProgress(progress, n_segments=n, steps=recipe.steps)
     idle = recipe.copy()
     idle.steps = 0

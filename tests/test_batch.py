@@ -105,11 +105,13 @@ def first_run(tmp_path_factory):
     return root, r
 
 
-def ledger_lines(out_dir: Path) -> list[dict]:
+def ledger_lines(out_dir: Path, *, pending: bool = False) -> list[dict]:
+    """The ledger's final lines (``pending=True``: its pending lines)."""
     path = out_dir / LEDGER_NAME
     if not path.exists():
         return []
-    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
+    lines = [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
+    return [e for e in lines if bool(e.get("pending")) == pending]
 
 
 def test_local_two_workers_writes_rows_and_reports_failure(first_run):

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from audiostyle.batch import LEDGER_NAME, run_batch
+from audiostyle.batch import run_batch
 from audiostyle.plugins import create
 from tests.conftest import TINY
-from tests.test_batch import MANIFEST, write_clips
+from tests.test_batch import MANIFEST, ledger_lines, write_clips
 
 pytestmark = pytest.mark.ray
 ray = pytest.importorskip("ray", reason='needs the ray extra: pip install -e ".[ray]"')
@@ -79,7 +79,7 @@ def test_ray_rows_equal_local_rows(ray_session, tmp_path):
         np.testing.assert_array_equal(local, remote)
     workers = {r["worker"] for r in json.loads((tmp_path / "ray.json").read_text())["rows"]}
     assert os.getpid() not in {int(w.rsplit(":", 1)[1]) for w in workers}
-    ledger = [json.loads(x) for x in (tmp_path / "ray" / LEDGER_NAME).read_text().splitlines()]
+    ledger = ledger_lines(tmp_path / "ray")
     assert sorted(e["output"] for e in ledger) == ["a.wav", "c.flac", "seeded/b.wav"]
     assert {e["threads"] for e in ledger} == {1}
     # Resumed on Ray: nothing to redo.

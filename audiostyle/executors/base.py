@@ -58,6 +58,11 @@ class TaskResult:
         ``host:pid`` of the process that ran it.
     finished : float
         Epoch seconds when the result reached the caller.
+    cpu_seconds : float
+        CPU time of the worker process (all its threads) while ``fn`` ran.
+    attempts : int
+        Times the task was started: more than 1 when its worker or node died and the
+        executor started it again.
     """
 
     index: int
@@ -68,6 +73,8 @@ class TaskResult:
     seconds: float = 0.0
     worker: str = ""
     finished: float = 0.0
+    cpu_seconds: float = 0.0
+    attempts: int = 1
 
 
 def cpu_count() -> int:
@@ -112,7 +119,7 @@ def run_task(
 ) -> TaskResult:
     """Worker side: call ``fn(task)``, timing it and capturing any exception."""
     pin_threads(threads)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         value = fn(task)
     except Exception as exc:  # noqa: BLE001 - a task may raise anything; it is reported
@@ -123,6 +130,7 @@ def run_task(
             traceback=traceback.format_exc(),
             seconds=time.perf_counter() - start,
             worker=worker_name(),
+            cpu_seconds=time.process_time() - cpu,
         )
     return TaskResult(
         index=index,
@@ -130,6 +138,7 @@ def run_task(
         value=value,
         seconds=time.perf_counter() - start,
         worker=worker_name(),
+        cpu_seconds=time.process_time() - cpu,
     )
 
 
@@ -184,6 +193,31 @@ class Executor(ABC):
     def describe(self) -> str:
         """One line: where the tasks run."""
         return self.name or type(self).__name__
+
+    # -- inputs and outputs when the workers do not share the caller's disk --------
+    def may_ship_inputs(self) -> bool:
+        """True if :meth:`ships_inputs` might be true (then the caller starts the
+        executor before reading the inputs, to ship them in the same read)."""
+        return False
+
+    def ships_inputs(self) -> bool:
+        """True if tasks must carry their inputs' bytes (:meth:`ship`), not paths:
+        the workers do not see the caller's files. Asked after :meth:`start`."""
+        return False
+
+    def ship(self, data: bytes, *, name: str, sha256: str) -> Any:
+        """Make ``data`` (a file called ``name``) available to every worker once; the
+        handle returned has ``read()`` (on a worker), ``name`` and ``sha256``."""
+        raise NotImplementedError(f"the {self.name!r} executor does not ship inputs")
+
+    def unship(self, handle: Any) -> None:  # noqa: B027 - optional hook
+        """Release what :meth:`ship` holds for ``handle`` (no task needs it any more)."""
+
+    @property
+    def workers_write(self) -> bool:
+        """True if workers write each output into the caller's output folder (shared
+        by every node) instead of sending the audio back."""
+        return False
 
     def start(self) -> None:  # noqa: B027 - optional hook
         """Start workers or connect (idempotent); :meth:`map` calls it too."""

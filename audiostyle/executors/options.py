@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from audiostyle.errors import ParameterError
 from audiostyle.options import option
@@ -33,15 +34,19 @@ class LocalOptions:
 
 @dataclass(frozen=True)
 class RayOptions:
-    """Ray: a running cluster (``address``) or a local instance started on demand."""
+    """Ray: connects as Ray's own tools do, or starts a local instance."""
 
     address: str | None = option(
-        None, "cluster address (host:port, ray://host:port, or auto); none = start a local one"
+        None,
+        "cluster address: host:port, ray://host:port, auto (RAY_ADDRESS or the cluster "
+        "'ray start' started on this machine; an error if none) or local (always a new "
+        "local instance); none = RAY_ADDRESS, else a 'ray start' cluster, else a new "
+        "local instance",
     )
     workers: int | None = option(
         None,
-        "tasks in flight at most (default: the cluster's CPUs / cpus_per_task); without "
-        "an address also the local instance's CPUs",
+        "tasks in flight at most (default: the cluster's CPUs / cpus_per_task); for a "
+        "new local instance also its CPUs",
     )
     cpus_per_task: float = option(1.0, "CPUs each task requests")
     gpus_per_task: float | None = option(
@@ -50,7 +55,25 @@ class RayOptions:
     threads: int = option(
         DEFAULT_TASK_THREADS, "torch threads per task; 0 = cpus_per_task (see local)"
     )
-    max_retries: int = option(3, "times Ray reruns a task whose worker or node died")
+    max_retries: int = option(
+        3, "times a task is started again when its worker or node died (counted in the report)"
+    )
+    inputs: Literal["auto", "ship", "paths"] = option(
+        "auto",
+        "ship: the driver reads each input once and sends its bytes through the object "
+        "store (no shared disk needed); paths: workers open the manifest's paths (a disk "
+        "shared at the same path); auto: ship when the cluster has more than one node",
+    )
+    outputs: Literal["driver", "workers"] = option(
+        "driver",
+        "driver: outputs come back to the driver, which writes them; workers: workers "
+        "write them into --out-dir, which must be shared by every node at the same path",
+    )
+    runtime_env: str | None = option(
+        None,
+        "Ray runtime_env for the job, as JSON or the path of a .json/.yaml file (e.g. "
+        '{"pip": ["audiostyle==0.1.0"]}); ignored when Ray is already initialised',
+    )
 
     def __post_init__(self) -> None:
         if self.workers is not None and self.workers < 1:
@@ -63,3 +86,39 @@ class RayOptions:
             raise ParameterError(f"threads={self.threads} must be >= 0.")
         if self.max_retries < 0:
             raise ParameterError(f"max_retries={self.max_retries} must be >= 0.")
+        if self.runtime_env is not None:
+            runtime_env_dict(self.runtime_env)  # fails now, with a clear message
+
+
+def runtime_env_dict(value: str) -> dict:
+    """A ``runtime_env`` option as a dict: JSON text, or a .json/.yaml/.yml file."""
+    import json
+    from pathlib import Path
+
+    text = value.strip()
+    source = "runtime_env"
+    if not text.startswith("{"):
+        path = Path(text).expanduser()
+        if not path.is_file():
+            raise ParameterError(
+                f"runtime_env={value!r} is neither JSON (starting with '{{') nor an existing "
+                ".json/.yaml file."
+            )
+        text, source = path.read_text(encoding="utf-8"), f"runtime_env file {str(path)!r}"
+        if path.suffix.lower() in (".yaml", ".yml"):
+            import yaml
+
+            try:
+                data = yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                raise ParameterError(f"{source} is not valid YAML: {exc}.") from None
+            if not isinstance(data, dict):
+                raise ParameterError(f"{source} must hold a mapping (pip, env_vars, ...).")
+            return data
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParameterError(f"{source} is not valid JSON: {exc}.") from None
+    if not isinstance(data, dict):
+        raise ParameterError(f"{source} must be a JSON object (pip, env_vars, ...).")
+    return data
