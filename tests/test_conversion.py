@@ -259,3 +259,26 @@ def test_spectrum_without_vocoder_rebuilds_by_griffin_lim(male):
     y = create("analysis", "spectrum", {}, sample_rate=SR).synthesize(a)
     r = np.corrcoef(_log_mel(y).ravel(), _log_mel(male).ravel())[0, 1]
     assert y.shape == male.shape and r > 0.95
+
+
+def test_batch_key_follows_the_presets_a_route_may_take(monkeypatch):
+    from audiostyle.batch.ledger import recipe_key
+    from audiostyle.presets import PRESETS, get_preset
+
+    r = get_preset("ulyanov2016")
+    r.route = {"speech": "dipani2018"}
+    before = recipe_key(r)
+    assert "route" in before and "detector" in before
+    original = PRESETS["dipani2018"].build
+
+    def changed():
+        out = original()
+        out.steps += 1
+        return out
+
+    import dataclasses
+
+    monkeypatch.setitem(
+        PRESETS, "dipani2018", dataclasses.replace(PRESETS["dipani2018"], build=changed)
+    )
+    assert recipe_key(r) != before

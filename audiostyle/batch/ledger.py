@@ -79,6 +79,16 @@ def recipe_key(recipe) -> dict[str, Any]:
         from audiostyle.envelope import auto_rule
 
         data["envelope_auto"] = auto_rule()
+    detects = any("auto" in c.options.values() for c in recipe.conditioners)
+    if recipe.route:  # the run picks a preset by the detector: key each one it may take
+        from audiostyle.presets import get_preset
+
+        data["route"] = {k: get_preset(p).to_dict() for k, p in sorted(recipe.route.items())}
+        detects = True
+    if detects and "envelope_auto" not in data:
+        from audiostyle.envelope import auto_rule
+
+        data["detector"] = auto_rule()
     return data
 
 
