@@ -58,6 +58,7 @@ OVERRIDES = (
     *STAGE_OVERRIDES,
     *(f"{s}_options" for s in STAGE_OVERRIDES),
     *(f"{s}_options" for s in CONVERSION_KEYS),
+    "conditioner_options",
     "content_weight",
     "style_weight",
     "losses",
@@ -110,6 +111,18 @@ def resolve_recipe(
             if current is None:
                 raise ParameterError(f"{key}_options given, but the recipe has no {key}.")
             current.options.update(opts)
+    conditioners = overrides.pop("conditioners", None)
+    if conditioners is not None:
+        base.apply({"conditioners": list(conditioners)}, source="settings")
+    for name, opts in (overrides.pop("conditioner_options", None) or {}).items():
+        chosen = [c for c in base.conditioners if c.name == name]
+        if not chosen:
+            have = ", ".join(c.name for c in base.conditioners) or "none"
+            raise ParameterError(
+                f"options for conditioner {name!r}, but the recipe's conditioners are: {have}."
+            )
+        for c in chosen:
+            c.options.update(opts)
     for term in ("content", "style"):
         w = overrides.pop(f"{term}_weight", None)
         if w is not None:

@@ -282,3 +282,40 @@ def test_batch_key_follows_the_presets_a_route_may_take(monkeypatch):
         PRESETS, "dipani2018", dataclasses.replace(PRESETS["dipani2018"], build=changed)
     )
     assert recipe_key(r) != before
+
+
+def test_cli_conversion_flags_reach_the_recipe(tmp_path, male, female):
+    import soundfile as sf
+    from typer.testing import CliRunner
+
+    from audiostyle.cli.app import build_app
+
+    sf.write(tmp_path / "c.wav", male, SR)
+    sf.write(tmp_path / "s.wav", female, SR)
+    args = ["transfer", str(tmp_path / "c.wav"), str(tmp_path / "s.wav"), "--steps", "0"]
+    args += ["--sample-rate", str(SR), "--envelope", "0", "--analysis", "world"]
+    args += [
+        "--analysis-opt",
+        "f0_method=harvest",
+        "--conditioner",
+        "f0",
+        "--conditioner",
+        "colour",
+    ]
+    args += ["--conditioner-opt", "colour.strength=0.25", "--conditioner-opt", "f0.spread=0.5"]
+    args += ["-o", str(tmp_path / "o.wav"), "--save-recipe", str(tmp_path / "r.toml")]
+    result = CliRunner().invoke(build_app(), args)
+    assert result.exit_code == 0, result.output
+    r = Recipe.load(tmp_path / "r.toml")
+    assert r.analysis.options["f0_method"] == "harvest"
+    assert [c.name for c in r.conditioners] == ["f0", "colour"]
+    assert r.conditioners[1].options["strength"] == 0.25
+    assert r.conditioners[0].options["spread"] == 0.5
+    y, rate = sf.read(tmp_path / "o.wav")
+    assert rate == SR and y.shape == male.shape
+
+    bad = CliRunner().invoke(
+        build_app(), [*args[:-4], "--conditioner-opt", "matcher.k=3", "-o", str(tmp_path / "x.wav")]
+    )
+    assert bad.exit_code != 0 and "conditioners are: f0, colour" in bad.output
+    assert not (tmp_path / "x.wav").exists()

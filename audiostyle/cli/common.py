@@ -57,6 +57,14 @@ class RecipeFlags:
     wave_scale: float | None = None
     envelope: str | None = None
     envelope_classes: int | None = None
+    analysis: str | None = None
+    analysis_opt: list[str] | None = None
+    conditioner: list[str] | None = None
+    conditioner_opt: list[str] | None = None
+    matcher: str | None = None
+    matcher_opt: list[str] | None = None
+    vocoder: str | None = None
+    vocoder_opt: list[str] | None = None
 
     def overrides(self) -> dict[str, Any]:
         """Keyword overrides for :func:`audiostyle.api.resolve_recipe`."""
@@ -84,6 +92,16 @@ class RecipeFlags:
             out[key] = getattr(self, key)
         if self.loss:
             out["losses"] = parse_loss_flags(self.loss)
+        for key in ("analysis", "matcher", "vocoder"):
+            out[key] = getattr(self, key)
+            pairs = getattr(self, f"{key}_opt")
+            if pairs:
+                out[f"{key}_options"] = parse_pairs(pairs, flag=f"--{key}-opt")
+        if self.conditioner:
+            names = [n for n in self.conditioner if n.lower() != "none"]
+            out["conditioners"] = names
+        if self.conditioner_opt:
+            out["conditioner_options"] = parse_conditioner_flags(self.conditioner_opt)
         return out
 
     def resolve(self):
@@ -112,6 +130,22 @@ def parse_loss_flags(items: list[str]) -> dict[str, dict[str, Any]]:
                 ) from None
         else:
             spec.setdefault("options", {})[opt] = value
+    return out
+
+
+def parse_conditioner_flags(items: list[str]) -> dict[str, dict[str, Any]]:
+    """``--conditioner-opt colour.strength=0.5``: options per conditioner name."""
+    from audiostyle.errors import ParameterError
+
+    out: dict[str, dict[str, Any]] = {}
+    for key, value in parse_pairs(items, flag="--conditioner-opt").items():
+        name, _, opt = key.partition(".")
+        if not opt:
+            raise ParameterError(
+                f"--conditioner-opt {key}={value}: write NAME.KEY=VALUE, "
+                "e.g. --conditioner-opt colour.strength=0.5."
+            )
+        out.setdefault(name, {})[opt] = value
     return out
 
 
@@ -317,6 +351,62 @@ _p(
             help="loudness classes coloured separately: 3 (default) gives the content's "
             "quiet, middle and loud frames the colour of the style's; 1 one colour for all",
             rich_help_panel=_PANEL,
+        ),
+    ],
+)
+
+_CONVERT_PANEL = "Conversion (before the optimisation)"
+for _stage, _help in (
+    ("analysis", "analysis/synthesis the conversion works in (world, stft, spectrum); none: off"),
+    ("matcher", "builds the output's frames from the style's; none: off"),
+    ("vocoder", "rebuilds the wave from the analysis (hifigan); none: the analysis's own"),
+):
+    _p(
+        _stage,
+        Annotated[
+            str | None,
+            typer.Option(
+                f"--{_stage}",
+                help=_help,
+                autocompletion=_names(_stage),
+                rich_help_panel=_CONVERT_PANEL,
+            ),
+        ],
+    )
+    _p(
+        f"{_stage}_opt",
+        Annotated[
+            list[str] | None,
+            typer.Option(
+                f"--{_stage}-opt",
+                help=f"{_stage} option key=value (repeatable)",
+                metavar="KEY=VALUE",
+                rich_help_panel=_CONVERT_PANEL,
+            ),
+        ],
+    )
+_p(
+    "conditioner",
+    Annotated[
+        list[str] | None,
+        typer.Option(
+            "--conditioner",
+            help="conditioners in order (repeatable; replaces the preset's; none: no "
+            "conditioner): f0, colour, ...",
+            autocompletion=_names("conditioner"),
+            rich_help_panel=_CONVERT_PANEL,
+        ),
+    ],
+)
+_p(
+    "conditioner_opt",
+    Annotated[
+        list[str] | None,
+        typer.Option(
+            "--conditioner-opt",
+            help="a conditioner's option NAME.KEY=VALUE (repeatable)",
+            metavar="NAME.KEY=VALUE",
+            rich_help_panel=_CONVERT_PANEL,
         ),
     ],
 )
