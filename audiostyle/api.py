@@ -21,7 +21,6 @@ and the checks, the writing of outputs, recipes and reports happen here too.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import json
 import time
@@ -36,7 +35,13 @@ from audiostyle.data import demo_clip as demo_clip  # re-exported: audiostyle.de
 from audiostyle.errors import DependencyError, ParameterError
 from audiostyle.provenance import TIMING_ORDER
 from audiostyle.provenance import versions as versions  # re-exported
-from audiostyle.recipe import CONVERSION_KEYS, Recipe
+from audiostyle.recipe import Recipe
+
+# resolve_recipe and its keywords live in the run layer (audiostyle.resolve); re-exported.
+from audiostyle.resolve import OVERRIDES as OVERRIDES
+from audiostyle.resolve import SCALAR_OVERRIDES as SCALAR_OVERRIDES
+from audiostyle.resolve import STAGE_OVERRIDES as STAGE_OVERRIDES
+from audiostyle.resolve import resolve_recipe as resolve_recipe
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -44,102 +49,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from audiostyle.engine import StepReport
 
 Audio = Any  # str | Path | numpy array | torch tensor
-
-# Keyword overrides accepted by resolve_recipe, transfer and texture.
-STAGE_OVERRIDES = ("transform", "network", "optimizer", "phase")
-# Every scalar setting of a Recipe (steps, seed, sample_rate, device, domain, init,
-# clamp, noise_scale, peak, ...): derived, so a new recipe field is an API keyword at once.
-SCALAR_OVERRIDES = tuple(
-    f.name
-    for f in dataclasses.fields(Recipe)
-    if f.name not in (*STAGE_OVERRIDES, "losses", "preset", "description")
-)
-OVERRIDES = (
-    *STAGE_OVERRIDES,
-    *(f"{s}_options" for s in STAGE_OVERRIDES),
-    *(f"{s}_options" for s in CONVERSION_KEYS),
-    "conditioner_options",
-    "content_weight",
-    "style_weight",
-    "losses",
-    *SCALAR_OVERRIDES,
-)
-
-
-def resolve_recipe(
-    preset: str | None = None, recipe: Recipe | str | Path | None = None, **overrides: Any
-) -> Recipe:
-    """Build the resolved recipe: preset <- recipe (object or TOML file) <- overrides.
-
-    Overrides: a stage name (``transform="librosa"``), stage options
-    (``network_options={"n_filters": 512}``), ``content_weight``, ``style_weight``,
-    ``losses={"autocorrelation": {"weight": 1.0}}``, or any recipe setting (``steps``,
-    ``seed``, ``sample_rate``, ``device``, ``domain``, ``init``, ``clamp``, ...).
-    Values set to ``None`` are ignored.
-
-    >>> r = resolve_recipe("ulyanov2016", steps=5, network_options={"n_filters": 64})
-    >>> r.steps, r.network.options["n_filters"], r.network.options["kernel_size"]
-    (5, 64, 11)
-    >>> resolve_recipe(stepz=5)
-    Traceback (most recent call last):
-    ...
-    audiostyle.errors.ParameterError: unknown setting 'stepz'. Did you mean 'steps'? ...
-    """
-    from audiostyle.presets import get_preset
-
-    if isinstance(recipe, Recipe):
-        base = recipe.copy()
-        if preset is not None and preset != recipe.preset:
-            raise ParameterError("give either a preset or a recipe object, not both.")
-    elif recipe is not None:
-        base = Recipe.load(recipe, base=get_preset(preset) if preset else None)
-    else:
-        base = get_preset(preset or "default")
-    overrides = {k: v for k, v in overrides.items() if v is not None}
-    for key in STAGE_OVERRIDES:
-        name = overrides.pop(key, None)
-        opts = overrides.pop(f"{key}_options", None)
-        if name is not None or opts:
-            base.set_stage(key, name, dict(opts or {}))
-    for key in CONVERSION_KEYS:
-        name = overrides.pop(key, None)
-        opts = overrides.pop(f"{key}_options", None)
-        if name is not None:
-            base.apply({key: name}, source="settings")
-        if opts:
-            current = getattr(base, key)
-            if current is None:
-                raise ParameterError(f"{key}_options given, but the recipe has no {key}.")
-            current.options.update(opts)
-    conditioners = overrides.pop("conditioners", None)
-    if conditioners is not None:
-        base.apply({"conditioners": list(conditioners)}, source="settings")
-    for name, opts in (overrides.pop("conditioner_options", None) or {}).items():
-        chosen = [c for c in base.conditioners if c.name == name]
-        if not chosen:
-            have = ", ".join(c.name for c in base.conditioners) or "none"
-            raise ParameterError(
-                f"options for conditioner {name!r}, but the recipe's conditioners are: {have}."
-            )
-        for c in chosen:
-            c.options.update(opts)
-    for term in ("content", "style"):
-        w = overrides.pop(f"{term}_weight", None)
-        if w is not None:
-            base.set_weight(term, w)
-    losses = overrides.pop("losses", None)
-    if losses:
-        base.apply({"losses": losses}, source="losses")
-    unknown = [k for k in overrides if k not in SCALAR_OVERRIDES]
-    if unknown:
-        from audiostyle.options import closest_hint
-
-        raise ParameterError(
-            f"unknown setting {unknown[0]!r}.{closest_hint(unknown[0], OVERRIDES)}"
-            f" Settings: {', '.join(OVERRIDES)}."
-        )
-    base.apply(overrides, source="settings")
-    return base
 
 
 def check_outputs(
@@ -519,17 +428,6 @@ def make_progress(progress: Any):
     )
 
 
-def _routed(preset: str, overrides: dict[str, Any], rate: int) -> Recipe:
-    """The recipe a route leads to, with the user's overrides over it."""
-    routed = resolve_recipe(preset, None, **overrides).resolved()
-    if routed.sample_rate != rate:
-        raise ParameterError(
-            f"route preset {preset!r} runs at {routed.sample_rate} Hz, the routing recipe at "
-            f"{rate} Hz; give both the same sample_rate."
-        )
-    return routed
-
-
 def _run(
     *,
     content: Audio | None,
@@ -552,7 +450,6 @@ def _run(
     html=None,
     shared: dict[str, Any] | None = None,
 ) -> Result:
-    from audiostyle import segments
     from audiostyle.audio import check_excerpt, check_signal
 
     check_excerpt(style_offset, style_duration, role="style")
@@ -610,71 +507,26 @@ def _run(
             check_signal(
                 arr, role=role, source=src, n_fft=built["transform"].n_fft, sample_rate=rate
             )
-    detect_time = None
-    kind = None
-    if content_arr is not None and (
-        resolved.route or any("auto" in c.options.values() for c in resolved.conditioners)
-    ):
-        # What the clips are, decided once for the whole clip (routing, "auto" options).
-        from audiostyle.convert import detect_kind
-
-        t = time.perf_counter()
-        kind, note = detect_kind(content_arr, style_arr, sample_rate=rate)
-        detect_time = time.perf_counter() - t
-        if resolved.route:
-            target = resolved.route.get(kind)
-            if target is not None:
-                notes.append(f"route: {note}: preset {target!r}")
-                resolved = _routed(target, overrides, rate)
-            else:
-                notes.append(f"route: {note}: no route for {kind!r}, recipe as given")
-        else:
-            notes.append(note)
-    elif resolved.route and content_arr is None:
-        target = resolved.route.get("other")
-        if target is not None:
-            resolved = _routed(target, overrides, rate)
-    run_content = content_arr
-    convert_timings: dict[str, float] = {}
-    if resolved.analysis is not None:
-        if content_arr is None:
-            notes.append("texture: the conversion front end is skipped (there is no content)")
-        else:
-            from audiostyle.convert import convert
-
-            converted = convert(resolved, content=content_arr, style=style_arr, kind=kind)
-            run_content = converted.audio
-            notes += converted.notes
-            convert_timings = converted.timings
-    if resolved.envelope == "auto":
-        # Decided once for the whole clip (not per segment); the result's recipe keeps
-        # the number, so it replays without the detector.
-        resolved.envelope = 0.0
-        if content_arr is not None:
-            from audiostyle.envelope import auto_strength
-
-            t = time.perf_counter()
-            resolved.envelope, note = auto_strength(content_arr, style_arr, sample_rate=rate)
-            notes.append(note)
-            detect_time = time.perf_counter() - t
     length = None if length_seconds is None else int(round(length_seconds * rate))
+    from audiostyle.run import run
+
     try:
-        out = segments.run(
+        ran = run(
             resolved,
             style=style_arr,
-            content=run_content,
+            content=content_arr,
             length=length,
             callback=callback,
             progress=bar,
             shared=shared,
+            overrides=overrides,
         )
     finally:
         if bar is not None and bar is not progress and hasattr(bar, "close"):
             bar.close()
-    before = {"load": load_time}
-    if detect_time is not None:  # the speech detector (routing, "auto" options)
-        before["speech"] = detect_time
-    before.update(convert_timings)
+    out, resolved = ran.output, ran.recipe
+    notes += ran.notes
+    before = {"load": load_time, **ran.timings}
     timings = {**before, **out.timings}
     timings["total"] = out.timings["total"] + sum(before.values())
     sources = {}

@@ -40,6 +40,55 @@ def detect_kind(content: np.ndarray, style: np.ndarray, *, sample_rate: int) -> 
     )
 
 
+@dataclass
+class FrontEnd:
+    """The conversion stages a recipe runs: (name, built options) per stage."""
+
+    analysis: tuple[str, object]
+    conditioners: list[tuple[str, object]]
+    matcher: tuple[str, object] | None
+    vocoder: tuple[str, object] | None
+
+
+def front_end(recipe) -> FrontEnd | None:
+    """The conversion stages ``recipe`` runs, or ``None`` if it runs none.
+
+    ``recipe.envelope`` (a number > 0; ``auto`` is decided by the run first) is the
+    ``colour`` conditioner's shorthand: on its own it runs on an ``stft`` analysis at
+    the recipe transform's FFT size and hop (the content's phase kept), after an
+    analysis's own conditioners otherwise.
+    """
+    from audiostyle.plugins import get_backend
+
+    built = recipe.validate()
+    chain = [(c.name, o) for c, o in zip(recipe.conditioners, built["conditioners"], strict=True)]
+    envelope = recipe.envelope
+    colour = isinstance(envelope, int | float) and envelope > 0
+    if colour:
+        opts = get_backend("conditioner", "colour").parse_options(
+            {"strength": float(envelope), "classes": recipe.envelope_classes}
+        )
+        chain.append(("colour", opts))
+    if recipe.analysis is not None:
+        analysis = (recipe.analysis.name, built["analysis"])
+    elif colour:
+        stft = built["transform"]
+        analysis = (
+            "stft",
+            get_backend("analysis", "stft").parse_options(
+                {"n_fft": stft.n_fft, "hop_length": stft.resolved_hop_length}
+            ),
+        )
+    else:
+        return None
+
+    def single(key: str):
+        choice = getattr(recipe, key)
+        return None if choice is None else (choice.name, built[key])
+
+    return FrontEnd(analysis, chain, single("matcher"), single("vocoder"))
+
+
 def convert(
     recipe, *, content: np.ndarray, style: np.ndarray, kind: str | None = None
 ) -> Converted:
@@ -54,25 +103,21 @@ def convert(
     kind : str, optional
         What the clips are (``"speech"``/``"other"``), if the run detected it.
     """
-    built = recipe.validate()
+    chain = front_end(recipe)
+    if chain is None:
+        return Converted(audio=content)
     sr = recipe.sample_rate
     out = Converted(audio=content)
     ctx = ConversionContext(seed=recipe.seed, kind=kind)
     t = time.perf_counter()
-    analysis = create("analysis", recipe.analysis.name, built["analysis"], sample_rate=sr)
-    conditioners = [
-        create("conditioner", c.name, opts)
-        for c, opts in zip(recipe.conditioners, built["conditioners"], strict=True)
-    ]
-    matcher = (
-        None if recipe.matcher is None else create("matcher", recipe.matcher.name, built["matcher"])
-    )
+    analysis = create("analysis", chain.analysis[0], chain.analysis[1], sample_rate=sr)
+    conditioners = [(name, create("conditioner", name, opts)) for name, opts in chain.conditioners]
+    matcher = None if chain.matcher is None else create("matcher", *chain.matcher)
     vocoder = None
-    if recipe.vocoder is not None:
+    if chain.vocoder is not None:
         vocoder = create(
             "vocoder",
-            recipe.vocoder.name,
-            built["vocoder"],
+            *chain.vocoder,
             sample_rate=sr,
             optional={"device": recipe.device if recipe.device != "auto" else "cpu"},
         )
@@ -80,16 +125,16 @@ def convert(
     s = analysis.analyze(np.asarray(style, dtype=np.float32))
     out.timings["convert-analysis"] = time.perf_counter() - t
     t = time.perf_counter()
-    for cond, choice in zip(conditioners, recipe.conditioners, strict=True):
-        check_kind(cond, c, role=f"conditioner {choice.name!r}")
+    for name, cond in conditioners:
+        check_kind(cond, c, role=f"conditioner {name!r}")
         c = cond.condition(c, s, context=ctx)
     if matcher is not None:
-        check_kind(matcher, c, role=f"matcher {recipe.matcher.name!r}")
+        check_kind(matcher, c, role=f"matcher {chain.matcher[0]!r}")
         c = matcher.match(c, s, context=ctx)
     out.timings["convert"] = time.perf_counter() - t
     t = time.perf_counter()
     if vocoder is not None:
-        check_kind(vocoder, c, role=f"vocoder {recipe.vocoder.name!r}")
+        check_kind(vocoder, c, role=f"vocoder {chain.vocoder[0]!r}")
         y = vocoder.synthesize(c)
     else:
         y = analysis.synthesize(c)
@@ -102,7 +147,7 @@ def convert(
         y = fixed
     if not np.isfinite(y).all():
         raise AudioError(
-            f"the conversion ({recipe.analysis.name}) produced NaN/Inf samples; "
+            f"the conversion ({chain.analysis[0]}) produced NaN/Inf samples; "
             "try another analysis or check the inputs."
         )
     out.audio = y

@@ -19,7 +19,6 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
-from audiostyle.envelope import envelope_gain
 from audiostyle.errors import AudioError, ParameterError
 from audiostyle.losses.base import INPUT_KEY
 from audiostyle.optimizers.base import StepInfo
@@ -221,24 +220,6 @@ def run(
     if padded is not None:
         content_t = torch.from_numpy(padded).to(device)
         content_spec = transform.stft(content_t)
-        strength = recipe.envelope
-        if strength == "auto":  # api.transfer decides before segmenting; direct callers here
-            from audiostyle.envelope import auto_strength
-
-            strength, note = auto_strength(content, style, sample_rate=sr)
-            notes.append(note)
-        if strength > 0:
-            # Colour the content toward the style's long-term envelope: the content
-            # loss, the start and the content phase all use the coloured content.
-            gain = envelope_gain(
-                content_spec.abs() ** 2,
-                style_mag**2,
-                sample_rate=sr,
-                strength=strength,
-                classes=recipe.envelope_classes,
-            )
-            content_spec = content_spec * gain
-            content_t = transform.istft(content_spec, length=length)
         content_rep = torch.log1p(content_spec.abs())
     terms: dict[str, tuple[float, Any]] = {}
     for name, choice in recipe.losses.items():

@@ -334,6 +334,12 @@ def _canonical(recipe):
     flat.pop("losses")
     flat["stages"] = {k: (recipe.stage(k).name, built[k]) for k in api.STAGE_OVERRIDES}
     flat["losses"] = {t: (c.weight, built["losses"][t]) for t, c in recipe.losses.items()}
+    for key in ("analysis", "matcher", "vocoder"):
+        choice = getattr(recipe, key)
+        flat[key] = None if choice is None else (choice.name, built[key])
+    flat["conditioners"] = [
+        (c.name, o) for c, o in zip(recipe.conditioners, built["conditioners"], strict=True)
+    ]
     return flat
 
 
@@ -378,10 +384,83 @@ def _flag_cases(tmp_path):
         "loss_norm": (["--loss-norm", "none"], {"loss_norm": "none"}),
         "envelope": (["--envelope", "0.25"], {"envelope": 0.25}),
         "envelope_classes": (["--envelope-classes", "1"], {"envelope_classes": 1}),
+        "analysis": (["--analysis", "world"], {"analysis": "world"}),
+        "analysis_opt": (
+            ["--analysis", "world", "--analysis-opt", "f0_method=harvest"],
+            {"analysis": "world", "analysis_options": {"f0_method": "harvest"}},
+        ),
+        "conditioner": (
+            ["--analysis", "world", "--conditioner", "f0", "--conditioner", "colour"],
+            {"analysis": "world", "conditioners": ["f0", "colour"]},
+        ),
+        "conditioner_opt": (
+            [
+                "--analysis",
+                "stft",
+                "--conditioner",
+                "colour",
+                "--conditioner-opt",
+                "colour.classes=1",
+            ],
+            {
+                "analysis": "stft",
+                "conditioners": ["colour"],
+                "conditioner_options": {"colour": {"classes": 1}},
+            },
+        ),
+        "matcher": (
+            ["--analysis", "world", "--matcher", "test-same"],
+            {"analysis": "world", "matcher": "test-same"},
+        ),
+        "matcher_opt": (
+            ["--analysis", "world", "--matcher", "test-same", "--matcher-opt", "keep=0.5"],
+            {"analysis": "world", "matcher": "test-same", "matcher_options": {"keep": 0.5}},
+        ),
+        "vocoder": (
+            ["--analysis", "spectrum", "--vocoder", "hifigan"],
+            {"analysis": "spectrum", "vocoder": "hifigan"},
+        ),
+        "vocoder_opt": (
+            ["--analysis", "spectrum", "--vocoder", "hifigan", "--vocoder-opt", "model=LJSpeech"],
+            {
+                "analysis": "spectrum",
+                "vocoder": "hifigan",
+                "vocoder_options": {"model": "LJSpeech"},
+            },
+        ),
     }
 
 
-def test_every_cli_recipe_flag_has_an_api_keyword(tmp_path):
+@pytest.fixture
+def test_matcher():
+    """A matcher for the flag tests (no built-in matcher is needed to test the flags)."""
+    from dataclasses import dataclass
+
+    from audiostyle import hookimpl
+    from audiostyle.contracts.conversion import Matcher
+    from audiostyle.plugins import registry
+
+    @dataclass(frozen=True)
+    class KeepOptions:
+        keep: float = 1.0
+
+    class Same(Matcher):
+        def match(self, content, style, *, context):
+            return content
+
+    class Plugin:
+        @hookimpl
+        def register_matchers(self, register):
+            register("test-same", Same, options=KeepOptions, description="the content")
+
+    registry.register_plugin(Plugin(), name="test-matcher")
+    try:
+        yield
+    finally:
+        registry.unregister_plugin("test-matcher")
+
+
+def test_every_cli_recipe_flag_has_an_api_keyword(tmp_path, test_matcher):
     cases = _flag_cases(tmp_path)
     assert set(cases) == set(FLAG_NAMES), "a recipe flag without an API test case"
     transfer = inspect.signature(api.transfer).parameters

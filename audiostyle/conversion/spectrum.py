@@ -32,14 +32,20 @@ class Spectrum(AnalysisSynthesis):
 
         from audiostyle import dsp
 
-        x = torch.from_numpy(np.ascontiguousarray(wave, dtype=np.float32))
+        n = int(np.asarray(wave).shape[0])
+        cfg_ = self._config()
+        # Padded so a frame centre falls on the last sample (dsp.covering_length): a
+        # change of the spectrum then comes back at the end at its true level.
+        padded = np.pad(np.asarray(wave, dtype=np.float32), (0, dsp.covering_length(n, config=cfg_) - n))
+        x = torch.from_numpy(np.ascontiguousarray(padded))
         spec = dsp.stft(x, config=self._config())
         return Analysis(
             kind=self.kind,
             sample_rate=self.sample_rate,
-            length=int(x.shape[0]),
+            length=n,
             frame_period=HOP / self.sample_rate,
             envelope=(spec.abs() ** 2).double().numpy().T,
+            extra={"padded_length": int(padded.shape[0])},
         )
 
     def synthesize(self, analysis: Analysis) -> np.ndarray:
@@ -48,14 +54,15 @@ class Spectrum(AnalysisSynthesis):
         from audiostyle import dsp
 
         cfg = self._config()
+        full = int(analysis.extra.get("padded_length", analysis.length))
         mag = torch.from_numpy(np.sqrt(np.maximum(analysis.envelope, 0.0)).T.astype(np.float32))
         generator = torch.Generator().manual_seed(0)
         y = dsp.griffinlim(
             mag,
             stft_fn=lambda w: dsp.stft(w, config=cfg),
-            istft_fn=lambda s: dsp.istft(s, config=cfg, length=analysis.length),
+            istft_fn=lambda s: dsp.istft(s, config=cfg, length=full),
             n_iter=32,
             momentum=0.99,
             init_phase=dsp.random_phase(mag.shape, generator=generator, device=mag.device),
         )
-        return y.numpy().astype(np.float32)
+        return y.numpy()[: analysis.length].astype(np.float32)

@@ -30,17 +30,22 @@ class StftAnalysis(AnalysisSynthesis):
         from audiostyle import dsp
 
         cfg = self._config()
-        x = torch.from_numpy(np.ascontiguousarray(wave, dtype=np.float32))
+        n = int(np.asarray(wave).shape[0])
+        cfg_ = self._config()
+        # Padded so a frame centre falls on the last sample (dsp.covering_length): a
+        # change of the spectrum then comes back at the end at its true level.
+        padded = np.pad(np.asarray(wave, dtype=np.float32), (0, dsp.covering_length(n, config=cfg_) - n))
+        x = torch.from_numpy(np.ascontiguousarray(padded))
         spec = dsp.stft(x, config=cfg)  # (bins, frames) complex
         power = (spec.abs() ** 2).double().numpy().T
         phase = torch.angle(spec).numpy().T
         return Analysis(
             kind=self.kind,
             sample_rate=self.sample_rate,
-            length=int(x.shape[0]),
+            length=n,
             frame_period=cfg.hop_length / self.sample_rate,
             envelope=power,
-            extra={"phase": phase},
+            extra={"phase": phase, "padded_length": int(padded.shape[0])},
         )
 
     def synthesize(self, analysis: Analysis) -> np.ndarray:
@@ -52,5 +57,6 @@ class StftAnalysis(AnalysisSynthesis):
         mag = torch.from_numpy(np.sqrt(np.maximum(analysis.envelope, 0.0)).T.astype(np.float32))
         phase = torch.from_numpy(np.asarray(analysis.extra["phase"]).T.astype(np.float32))
         spec = torch.polar(mag, phase)
-        y = dsp.istft(spec, config=cfg, length=analysis.length)
-        return y.numpy().astype(np.float32)
+        full = int(analysis.extra.get("padded_length", analysis.length))
+        y = dsp.istft(spec, config=cfg, length=full)
+        return y.numpy()[: analysis.length].astype(np.float32)

@@ -1,0 +1,130 @@
+"""The run: a resolved recipe and loaded arrays in, the output and what was done out.
+
+Everything a run decides once for the whole clip happens here, before segmenting:
+what the clips are (the speech detector, when the recipe routes or has an ``auto``
+option), the preset a route leads to, the envelope strength of ``envelope="auto"``,
+and the conversion front end (:mod:`audiostyle.convert`: analysis, conditioners,
+matcher, vocoder). Then :func:`audiostyle.segments.run` optimises the (converted)
+content in segments. The faces (API, CLI, bench, batch) load the audio, call
+:func:`run` and write what it returns.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from audiostyle.errors import ParameterError
+from audiostyle.recipe import Recipe
+
+
+@dataclass
+class RunOutput:
+    """What :func:`run` returns: the engine's output and the recipe as run."""
+
+    output: Any  # audiostyle.engine.EngineOutput
+    recipe: Recipe
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # before the engine's
+
+
+def _needs_kind(recipe: Recipe) -> bool:
+    return bool(recipe.route) or any("auto" in c.options.values() for c in recipe.conditioners)
+
+
+def _routed(preset: str, overrides: dict[str, Any], rate: int) -> Recipe:
+    """The recipe a route leads to, with the user's overrides over it."""
+    from audiostyle.resolve import resolve_recipe
+
+    routed = resolve_recipe(preset, None, **overrides).resolved()
+    if routed.sample_rate != rate:
+        raise ParameterError(
+            f"route preset {preset!r} runs at {routed.sample_rate} Hz, the routing recipe at "
+            f"{rate} Hz; give both the same sample_rate."
+        )
+    return routed
+
+
+def run(
+    recipe: Recipe,
+    *,
+    style: np.ndarray,
+    content: np.ndarray | None = None,
+    length: int | None = None,
+    callback=None,
+    progress=None,
+    shared: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> RunOutput:
+    """Run a resolved recipe on arrays at ``recipe.sample_rate``.
+
+    Parameters
+    ----------
+    recipe : Recipe
+        Resolved and validated (:meth:`Recipe.resolved`); not modified.
+    style, content : ndarray [shape=(time,)], float32
+        ``content=None`` grows a texture of ``length`` samples.
+    callback, progress, shared
+        As :func:`audiostyle.engine.run`.
+    overrides : dict, optional
+        The keyword overrides the recipe was resolved with: a route's preset is
+        resolved with them too.
+    """
+    from audiostyle import segments
+
+    recipe = recipe.copy()
+    rate = recipe.sample_rate
+    notes: list[str] = []
+    timings: dict[str, float] = {}
+    kind = None
+    if content is not None and _needs_kind(recipe):
+        from audiostyle.convert import detect_kind
+
+        t = time.perf_counter()
+        kind, note = detect_kind(content, style, sample_rate=rate)
+        timings["speech"] = time.perf_counter() - t
+        target = recipe.route.get(kind) if recipe.route else None
+        if recipe.route and target is not None:
+            notes.append(f"route: {note}: preset {target!r}")
+            recipe = _routed(target, overrides or {}, rate)
+        elif recipe.route:
+            notes.append(f"route: {note}: no route for {kind!r}, the recipe as given")
+        else:
+            notes.append(note)
+    elif recipe.route and content is None and recipe.route.get("other"):
+        recipe = _routed(recipe.route["other"], overrides or {}, rate)
+    if recipe.envelope == "auto":
+        # Decided once for the whole clip (not per segment); the result's recipe keeps
+        # the number, so it replays without the detector.
+        recipe.envelope = 0.0
+        if content is not None:
+            from audiostyle.envelope import auto_strength
+
+            t = time.perf_counter()
+            recipe.envelope, note = auto_strength(content, style, sample_rate=rate)
+            notes.append(note)
+            timings["speech"] = timings.get("speech", 0.0) + time.perf_counter() - t
+    run_content = content
+    if content is not None:
+        from audiostyle.convert import convert, front_end
+
+        if front_end(recipe) is not None:
+            converted = convert(recipe, content=content, style=style, kind=kind)
+            run_content = converted.audio
+            notes += converted.notes
+            timings.update(converted.timings)
+    elif recipe.analysis is not None:
+        notes.append("texture: the conversion front end is skipped (there is no content)")
+    out = segments.run(
+        recipe,
+        style=style,
+        content=run_content,
+        length=length,
+        callback=callback,
+        progress=progress,
+        shared=shared,
+    )
+    return RunOutput(output=out, recipe=recipe, notes=notes, timings=timings)
