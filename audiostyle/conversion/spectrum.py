@@ -36,7 +36,9 @@ class Spectrum(AnalysisSynthesis):
         cfg_ = self._config()
         # Padded so a frame centre falls on the last sample (dsp.covering_length): a
         # change of the spectrum then comes back at the end at its true level.
-        padded = np.pad(np.asarray(wave, dtype=np.float32), (0, dsp.covering_length(n, config=cfg_) - n))
+        padded = np.pad(
+            np.asarray(wave, dtype=np.float32), (0, dsp.covering_length(n, config=cfg_) - n)
+        )
         x = torch.from_numpy(np.ascontiguousarray(padded))
         spec = dsp.stft(x, config=self._config())
         return Analysis(
