@@ -74,3 +74,18 @@ def test_suites_cache_dir_comes_from_platformdirs(monkeypatch, tmp_path):
 @pytest.mark.parametrize("name", ["AUDIOSTYLE_PROGRESS", "AUDIOSTYLE_CACHE_DIR"])
 def test_environment_variables_are_documented(name):
     assert name in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_cli_runs_without_click_installed():
+    """typer vendors its click: a base install has no ``click`` to import."""
+    code = (
+        "import sys; sys.modules['click'] = None\n"
+        "sys.argv = ['audiostyle', 'bench', '--help']\n"
+        "from audiostyle.cli import main; main()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "--pair" in done.stdout

@@ -3,7 +3,6 @@
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperCommand
 
@@ -66,12 +65,12 @@ def _metric_specs(names: list[str] | None, pairs: list[str] | None):
 class _BenchCommand(TyperCommand):
     """Typer cannot declare a repeatable two-value option: make ``--pair`` one here."""
 
-    def __init__(self, *args: Any, params: list[click.Parameter] | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, params: list[Any] | None = None, **kwargs: Any):
+        # typer vendors its own click (no ``click`` import: a base install has none).
         for param in params or []:
             if param.name == "pair":
                 param.nargs = 2
                 param.multiple = True
-                param.type = click.Tuple([click.Path(), click.Path()])
         super().__init__(*args, params=params, **kwargs)
 
 
