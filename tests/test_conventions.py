@@ -89,3 +89,17 @@ def test_the_cli_runs_without_click_installed():
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "--pair" in done.stdout
+
+
+def test_dependency_bounds_are_the_tested_ones():
+    from packaging.requirements import Requirement
+
+    reqs = {Requirement(d).name: Requirement(d) for d in PYPROJECT["project"]["dependencies"]}
+    # silero-vad 6.0 needs torchaudio and onnxruntime, 6.2.2 torchaudio<2.10.
+    assert not reqs["silero-vad"].specifier.contains("6.2.2")
+    assert reqs["silero-vad"].specifier.contains("6.2.3")
+    torch_spec = reqs["torch"].specifier
+    assert not torch_spec.contains("2.10.0") and not torch_spec.contains("99.0")  # bounded
+    assert torch_spec.contains(metadata.version("torch").split("+")[0])  # CI's torch
+    torchaudio_extra = PYPROJECT["project"]["optional-dependencies"]["torchaudio"]
+    assert "torch==2.11.0" in torchaudio_extra and torch_spec.contains("2.11.0")

@@ -4,11 +4,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperCommand
 
 from audiostyle.cli.batch import Address, OptionalExecutor, Workers, executor_settings
 from audiostyle.cli.common import RecipeFlags, recipe_options
 from audiostyle.cli.errors import handle_errors, one_line
+from audiostyle.cli.helptext import ChoicesCommand
 
 _IN = "Inputs"
 _GRID = "Grid and measurements"
@@ -62,7 +62,7 @@ def _metric_specs(names: list[str] | None, pairs: list[str] | None):
     return specs
 
 
-class _BenchCommand(TyperCommand):
+class _BenchCommand(ChoicesCommand):
     """Typer cannot declare a repeatable two-value option: make ``--pair`` one here."""
 
     def __init__(self, *args: Any, params: list[Any] | None = None, **kwargs: Any):
@@ -246,6 +246,7 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(
                 "--out-dir",
+                "-d",
                 help="write bench.json and bench.csv (and bench.txt, the table) here",
                 rich_help_panel=_OUT,
             ),
