@@ -76,6 +76,17 @@ def test_suite_opt_and_its_old_spelling_opt(tmp_path):
     deprecation(r.output, "--opt", "--suite-opt")
 
 
+def test_bench_cache_dir_and_its_old_spelling_suite_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no synthesizer: the suite is skipped
+    for spelling in ("--cache-dir", "--suite-dir"):
+        r = invoke("bench", "--suite", "timbre", spelling, tmp_path / "cache", "--quiet")
+        assert r.exit_code == 2 and "skipped" in r.output, r.output
+        if spelling == "--suite-dir":
+            deprecation(r.output, "--suite-dir", "--cache-dir")
+        else:
+            assert "note:" not in r.output
+
+
 def test_bench_takes_dash_d_for_its_out_dir():
     r = invoke("bench", "--help")
     assert r.exit_code == 0
@@ -84,7 +95,13 @@ def test_bench_takes_dash_d_for_its_out_dir():
 
 @pytest.mark.parametrize(
     ("command", "hidden"),
-    [("texture", "--duration"), ("suite", "--out "), ("suite", "--opt "), ("suite", "-o ")],
+    [
+        ("texture", "--duration"),
+        ("suite", "--out "),
+        ("suite", "--opt "),
+        ("suite", "-o "),
+        ("bench", "--suite-dir"),
+    ],
 )
 def test_old_spellings_are_hidden_from_help(command, hidden):
     r = invoke(command, "--help")

@@ -497,7 +497,7 @@ def test_bench_runs_a_two_case_suite_end_to_end(tmp_path, timbre_cases):
         2,
         "--suite-seed",
         0,
-        "--suite-dir",
+        "--cache-dir",
         root,
         "--duration",
         TIMBRE_SECONDS,

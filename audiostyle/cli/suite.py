@@ -57,8 +57,8 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(
                 "--cache-dir",
-                help="cache of generated suites (default $AUDIOSTYLE_CACHE_DIR or "
-                "~/.cache/audiostyle/suites)",
+                help="cache of generated suites (default $AUDIOSTYLE_CACHE_DIR or the user "
+                "cache directory, ~/.cache/audiostyle/suites on Linux)",
             ),
         ] = None,
         force: Annotated[
