@@ -21,7 +21,7 @@ from audiostyle.errors import AudioError
 
 
 def _mkstemp_beside(path: Path, suffix: str | None) -> Path:
-    parent = path.parent if str(path.parent) else Path(".")
+    parent = _parent(path)
     try:
         fd, tmp = tempfile.mkstemp(
             prefix=f".{path.name}.", suffix=suffix or path.suffix, dir=parent
@@ -35,10 +35,38 @@ def _mkstemp_beside(path: Path, suffix: str | None) -> Path:
     return Path(tmp)
 
 
+def _fsync_file(path: Path) -> None:
+    """Flush ``path``'s data to the disk (before the rename that publishes it)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Flush ``directory``'s entries (after a rename into it); a no-op where unsupported."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # pragma: no cover - e.g. Windows cannot open a directory
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems refuse a directory fsync
+        pass
+    finally:
+        os.close(fd)
+
+
+def _parent(path: Path) -> Path:
+    return path.parent if str(path.parent) else Path(".")
+
+
 def _publish(tmp: Path, path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)
+    _fsync_file(tmp)
     os.replace(tmp, path)
 
 
@@ -56,6 +84,7 @@ def atomic_path(path: str | Path, *, suffix: str | None = None) -> Iterator[Path
         yield tmp_path
         with deferred_sigint():
             _publish(tmp_path, path)
+        _fsync_dir(_parent(path))
     except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
@@ -123,8 +152,14 @@ class AtomicGroup:
         self._items.append((Path(path), writer))
 
     def commit(self) -> list[Path]:
-        """Run every writer, then publish every file; return the targets."""
+        """Run every writer, then publish every file; return the targets.
+
+        If a rename fails after others succeeded, those are rolled back (the previous
+        file restored, or the new one removed), so the error's "nothing was written"
+        holds; where even that fails, the message names the files that were replaced.
+        """
         temps: list[tuple[Path, Path]] = []
+        published: list[tuple[Path, Path | None]] = []  # target, a copy of its previous file
         current = None
         try:
             for path, writer in self._items:
@@ -135,14 +170,67 @@ class AtomicGroup:
             with deferred_sigint():
                 for tmp, path in temps:
                     current = path
-                    _publish(tmp, path)
+                    backup = _backup(path)
+                    try:
+                        _publish(tmp, path)
+                    except BaseException:
+                        _drop(backup)
+                        raise
+                    published.append((path, backup))
+            for directory in dict.fromkeys(_parent(path) for _, path in temps):
+                _fsync_dir(directory)
         except BaseException as exc:
             for tmp, _ in temps:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
+            with deferred_sigint():
+                stuck = _roll_back(published)
             if isinstance(exc, OSError):
+                done = (
+                    "nothing was written"
+                    if not stuck
+                    else f"already replaced and not restored: {', '.join(map(str, stuck))}"
+                )
                 raise AudioError(
-                    f"cannot write {str(current)!r}: {exc.strerror or exc}; nothing was written."
+                    f"cannot write {str(current)!r}: {exc.strerror or exc}; {done}."
                 ) from exc
             raise
+        for _, backup in published:
+            _drop(backup)
         return [path for path, _ in self._items]
+
+
+def _backup(path: Path) -> Path | None:
+    """A hidden copy of ``path``'s current file (a hard link where possible), or None."""
+    if not path.exists():
+        return None
+    backup = _mkstemp_beside(path, ".bak")
+    backup.unlink()
+    try:
+        os.link(path, backup)
+    except OSError:
+        import shutil
+
+        shutil.copy2(path, backup)
+    return backup
+
+
+def _roll_back(published: list[tuple[Path, Path | None]]) -> list[Path]:
+    """Put back what each published target replaced; return the targets that could not be."""
+    stuck = []
+    for path, backup in reversed(published):
+        try:
+            if backup is None:
+                path.unlink()
+            else:
+                os.replace(backup, path)
+        except OSError:
+            stuck.append(path)
+            _drop(backup)
+    return stuck
+
+
+def _drop(backup: Path | None) -> None:
+    if backup is not None:
+        with contextlib.suppress(OSError):
+            backup.unlink()

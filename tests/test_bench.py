@@ -494,7 +494,7 @@ def test_cli_suite_cases_with_targets(tiny_suite, tmp_path):
         "2",
         "--suite-seed",
         "3",
-        "--suite-dir",
+        "--cache-dir",
         tmp_path / "cache",
         "--duration",
         "0.5",
@@ -536,7 +536,7 @@ def test_cli_skips_a_suite_whose_synthesizer_is_missing(
         "bench",
         "--suite",
         suite,
-        "--suite-dir",
+        "--cache-dir",
         tmp_path / "cache",
         "--pair",
         content,
@@ -560,7 +560,7 @@ def test_cli_skips_a_suite_whose_synthesizer_is_missing(
 
 
 def test_cli_says_nothing_ran_when_the_only_suite_is_skipped(tmp_path, no_synthesizers):
-    r = invoke("bench", "--suite", "timbre", "--suite-dir", tmp_path / "cache", *FAST_FLAGS)
+    r = invoke("bench", "--suite", "timbre", "--cache-dir", tmp_path / "cache", *FAST_FLAGS)
     assert r.exit_code == 2, r.output
     assert "nothing ran: suite 'timbre'" in r.output
     assert "apt-get install fluidsynth fluid-soundfont-gm" in r.output and "--pair" in r.output

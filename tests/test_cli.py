@@ -68,7 +68,7 @@ def test_texture(tmp_path, wav_files):
         style,
         "-o",
         out,
-        "--duration",
+        "--length",
         "0.5",
         *tiny_flags(),
         "--phase-opt",

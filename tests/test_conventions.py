@@ -74,3 +74,32 @@ def test_suites_cache_dir_comes_from_platformdirs(monkeypatch, tmp_path):
 @pytest.mark.parametrize("name", ["AUDIOSTYLE_PROGRESS", "AUDIOSTYLE_CACHE_DIR"])
 def test_environment_variables_are_documented(name):
     assert name in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_cli_runs_without_click_installed():
+    """typer vendors its click: a base install has no ``click`` to import."""
+    code = (
+        "import sys; sys.modules['click'] = None\n"
+        "sys.argv = ['audiostyle', 'bench', '--help']\n"
+        "from audiostyle.cli import main; main()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "--pair" in done.stdout
+
+
+def test_dependency_bounds_are_the_tested_ones():
+    from packaging.requirements import Requirement
+
+    reqs = {Requirement(d).name: Requirement(d) for d in PYPROJECT["project"]["dependencies"]}
+    # silero-vad 6.0 needs torchaudio and onnxruntime, 6.2.2 torchaudio<2.10.
+    assert not reqs["silero-vad"].specifier.contains("6.2.2")
+    assert reqs["silero-vad"].specifier.contains("6.2.3")
+    torch_spec = reqs["torch"].specifier
+    assert not torch_spec.contains("2.10.0") and not torch_spec.contains("99.0")  # bounded
+    assert torch_spec.contains(metadata.version("torch").split("+")[0])  # CI's torch
+    torchaudio_extra = PYPROJECT["project"]["optional-dependencies"]["torchaudio"]
+    assert "torch==2.11.0" in torchaudio_extra and torch_spec.contains("2.11.0")

@@ -149,6 +149,46 @@ def test_minimal_lbfgs_matches_torch_on_a_real_transfer(speech, speech_female):
     np.testing.assert_allclose(outs[0].audio, outs[1].audio, atol=1e-5)
 
 
+def test_torch_private_line_search_keeps_the_signature_minimal_lbfgs_calls():
+    """MinimalLBFGS calls torch's private ``_strong_wolfe``: pin what it relies on."""
+    import inspect
+
+    from torch.optim.lbfgs import _strong_wolfe
+
+    from audiostyle.optimizers.minimal import STRONG_WOLFE_PARAMETERS, strong_wolfe
+
+    params = list(inspect.signature(_strong_wolfe).parameters)
+    assert params[:7] == ["obj_func", "x", "t", "d", "f", "g", "gtd"], params
+    assert "max_ls" in params and set(STRONG_WOLFE_PARAMETERS) <= set(params)
+    assert strong_wolfe() is _strong_wolfe
+
+
+def test_a_torch_without_the_private_line_search_is_detected(monkeypatch):
+    import torch.optim.lbfgs as torch_lbfgs
+
+    from audiostyle.optimizers.minimal import strong_wolfe
+
+    monkeypatch.setattr(torch_lbfgs, "_strong_wolfe", lambda obj_func, x, t, d, f, g, gtd: 0)
+    assert strong_wolfe() is None  # before 2024: no max_ls
+    monkeypatch.delattr(torch_lbfgs, "_strong_wolfe")
+    assert strong_wolfe() is None
+
+
+def test_minimal_lbfgs_falls_back_to_torch_optim_without_the_private_line_search(monkeypatch):
+    from audiostyle.optimizers import minimal
+
+    monkeypatch.setattr(minimal, "strong_wolfe", lambda: None)
+    objective, x_star = _quadratic()
+    opt = plugins.create("optimizer", "lbfgs", {"implementation": "minimal"})
+    with pytest.warns(UserWarning, match="uses torch.optim.LBFGS instead"):
+        got = opt.minimize(objective, torch.zeros(30), steps=25)
+    want = plugins.create("optimizer", "lbfgs", {"implementation": "torch"})
+    want = want.minimize(objective, torch.zeros(30), steps=25)
+    assert got.evaluations == want.evaluations
+    torch.testing.assert_close(got.x, want.x, rtol=1e-5, atol=1e-6)
+    assert float(torch.linalg.norm(got.x - x_star) / torch.linalg.norm(x_star)) < 1e-3
+
+
 def test_minimal_optimizer_does_not_import_torch_dynamo():
     code = (
         "import sys, torch\n"

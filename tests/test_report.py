@@ -427,7 +427,7 @@ def test_transfer_and_texture_commands_write_a_report(wav_files, tmp_path):
     assert not (tmp_path / "p.wav").exists()
     tex = tmp_path / "x.html"
     run = CliRunner().invoke(
-        build_app(), ["texture", str(style), "-o", str(tmp_path / "x.wav"), "--duration", "0.4",
+        build_app(), ["texture", str(style), "-o", str(tmp_path / "x.wav"), "--length", "0.4",
               "--html", str(tex), "--phase-opt", "init=random", *flags]
     )  # fmt: skip
     assert run.exit_code == 0, run.output

@@ -464,7 +464,7 @@ def test_cli_builds_a_suite_to_listen_to(tmp_path, timbre_cases):
     root = timbre_cases[0].content.parent.parent
     out = tmp_path / "listen"
     args = ["suite", "timbre", "--size", "2", "--duration", TIMBRE_SECONDS]
-    args += ["--sample-rate", SR, "--cache-dir", root, "--out", out]
+    args += ["--sample-rate", SR, "--cache-dir", root, "--out-dir", out]
     r = invoke(*args)
     assert r.exit_code == 0, r.output
     for case in timbre_cases:
@@ -497,7 +497,7 @@ def test_bench_runs_a_two_case_suite_end_to_end(tmp_path, timbre_cases):
         2,
         "--suite-seed",
         0,
-        "--suite-dir",
+        "--cache-dir",
         root,
         "--duration",
         TIMBRE_SECONDS,

@@ -366,7 +366,7 @@ def test_cli_waveform_texture_with_report(tmp_path):
             str(style),
             "-o",
             str(out),
-            "--duration",
+            "--length",
             "0.75",
             "--domain",
             "waveform",

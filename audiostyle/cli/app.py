@@ -18,13 +18,19 @@ def _version(value: bool) -> None:
 
 def build_app() -> typer.Typer:
     """The ``audiostyle`` app; plugins' ``register_commands(cli)`` hooks run here."""
+    from typer.core import TyperCommand
+
+    from audiostyle.cli.helptext import ChoicesCommand, TidyGroup
+
     app = typer.Typer(
         name="audiostyle",
+        cls=TidyGroup,
         help="Neural style transfer for audio with pluggable backends.",
         no_args_is_help=True,
         add_completion=True,
         pretty_exceptions_enable=False,
-        # Plain help: rich's help renderer costs ~0.25 s of imports on every --help.
+        # Errors stay one plain line; help is drawn in rich panels by cli.helptext
+        # (rich is imported only when help is shown).
         rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
@@ -60,6 +66,9 @@ def build_app() -> typer.Typer:
     for module in COMMAND_MODULES:
         importlib.import_module(f"audiostyle.cli.{module}").register(app)
     _plugin_commands(app)
+    for command in app.registered_commands:  # help with installed choices, plugins' too
+        if command.cls in (None, TyperCommand):
+            command.cls = ChoicesCommand
     return app
 
 

@@ -3,13 +3,13 @@
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
-from typer.core import TyperCommand
 
+from audiostyle.cli.aliases import merge
 from audiostyle.cli.batch import Address, OptionalExecutor, Workers, executor_settings
 from audiostyle.cli.common import RecipeFlags, recipe_options
 from audiostyle.cli.errors import handle_errors, one_line
+from audiostyle.cli.helptext import ChoicesCommand
 
 _IN = "Inputs"
 _GRID = "Grid and measurements"
@@ -63,15 +63,15 @@ def _metric_specs(names: list[str] | None, pairs: list[str] | None):
     return specs
 
 
-class _BenchCommand(TyperCommand):
+class _BenchCommand(ChoicesCommand):
     """Typer cannot declare a repeatable two-value option: make ``--pair`` one here."""
 
-    def __init__(self, *args: Any, params: list[click.Parameter] | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, params: list[Any] | None = None, **kwargs: Any):
+        # typer vendors its own click (no ``click`` import: a base install has none).
         for param in params or []:
             if param.name == "pair":
                 param.nargs = 2
                 param.multiple = True
-                param.type = click.Tuple([click.Path(), click.Path()])
         super().__init__(*args, params=params, **kwargs)
 
 
@@ -129,12 +129,12 @@ def register(app: typer.Typer) -> None:
                 rich_help_panel=_IN,
             ),
         ] = None,
-        suite_dir: Annotated[
+        cache_dir: Annotated[
             Path | None,
             typer.Option(
-                "--suite-dir",
-                help="cache of generated suites (default $AUDIOSTYLE_CACHE_DIR or "
-                "~/.cache/audiostyle/suites)",
+                "--cache-dir",
+                help="cache of generated suites (default $AUDIOSTYLE_CACHE_DIR or the user "
+                "cache directory, ~/.cache/audiostyle/suites on Linux)",
                 rich_help_panel=_IN,
             ),
         ] = None,
@@ -247,6 +247,7 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(
                 "--out-dir",
+                "-d",
                 help="write bench.json and bench.csv (and bench.txt, the table) here",
                 rich_help_panel=_OUT,
             ),
@@ -288,6 +289,7 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--quiet", "-q", help="no progress lines", rich_help_panel=_OUT),
         ] = False,
+        old_suite_dir: Annotated[Path | None, typer.Option("--suite-dir", hidden=True)] = None,
     ) -> None:
         """Benchmark recipe variants: time, memory, losses and quality of each.
 
@@ -300,6 +302,7 @@ def register(app: typer.Typer) -> None:
         from audiostyle.errors import DependencyError, ParameterError
         from audiostyle.options import parse_pairs
 
+        cache_dir = merge(cache_dir, old_suite_dir, new="--cache-dir", old="bench --suite-dir")
         if mode not in ("transfer", "transform", "both"):
             raise ParameterError(f"--mode {mode!r} is not one of transfer, transform, both.")
         if repeat < 1:
@@ -347,7 +350,7 @@ def register(app: typer.Typer) -> None:
                     duration=duration or DEFAULT_SUITE_DURATION,
                     sample_rate=recipe.sample_rate,
                     options=parse_pairs(suite_opt or [], flag="--suite-opt"),
-                    cache_dir=suite_dir,
+                    cache_dir=cache_dir,
                 )
             except DependencyError as exc:  # its synthesizer is missing: say so, go on
                 typer.echo(f"warning: suite {suite!r} skipped: {one_line(str(exc))}", err=True)

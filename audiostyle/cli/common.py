@@ -5,6 +5,7 @@
 
 import functools
 import inspect
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +13,9 @@ from typing import Annotated, Any
 import typer
 
 from audiostyle.options import parse_pairs
+from audiostyle.recipe import Device
+
+DEVICES = typing.get_args(Device)  # auto, cpu, cuda
 
 
 def _names(stage: str):
@@ -156,6 +160,8 @@ _STAGE_HELP = {
     "phase": "phase reconstructor",
 }
 _PANEL = "Recipe"
+_STAGES = "Stages"
+_LOSSES = "Losses"
 
 _PARAMS: list[inspect.Parameter] = []
 
@@ -198,7 +204,7 @@ for _stage in ("transform", "network", "optimizer", "phase"):
                 f"--{_stage}",
                 help=_STAGE_HELP[_stage],
                 autocompletion=_names(_stage),
-                rich_help_panel=_PANEL,
+                rich_help_panel=_STAGES,
             ),
         ],
     )
@@ -211,7 +217,7 @@ for _stage in ("transform", "network", "optimizer", "phase"):
                 f"--{_stage}-opt",
                 help=f"{_stage} option key=value (repeatable)",
                 metavar="KEY=VALUE",
-                rich_help_panel=_PANEL,
+                rich_help_panel=_STAGES,
             ),
         ],
     )
@@ -223,7 +229,7 @@ _p(
             "--loss",
             help="loss term weight NAME=W or option NAME.KEY=VALUE (repeatable)",
             metavar="TERM[.KEY]=VALUE",
-            rich_help_panel=_PANEL,
+            rich_help_panel=_LOSSES,
         ),
     ],
 )
@@ -237,14 +243,16 @@ _p(
     "content_weight",
     Annotated[
         float | None,
-        typer.Option("--content-weight", help="weight of the content loss", rich_help_panel=_PANEL),
+        typer.Option(
+            "--content-weight", help="weight of the content loss", rich_help_panel=_LOSSES
+        ),
     ],
 )
 _p(
     "style_weight",
     Annotated[
         float | None,
-        typer.Option("--style-weight", help="weight of the style loss", rich_help_panel=_PANEL),
+        typer.Option("--style-weight", help="weight of the style loss", rich_help_panel=_LOSSES),
     ],
 )
 _p(
@@ -266,7 +274,10 @@ _p(
 _p(
     "device",
     Annotated[
-        str | None, typer.Option("--device", help="auto, cpu or cuda", rich_help_panel=_PANEL)
+        str | None,
+        typer.Option(
+            "--device", help=f"{', '.join(DEVICES[:-1])} or {DEVICES[-1]}", rich_help_panel=_PANEL
+        ),
     ],
 )
 _p(
@@ -312,7 +323,7 @@ _p(
             "--loss-norm",
             help="auto, none, or initial = the optimizer sees the loss divided by its start "
             "value (auto: initial for --domain waveform)",
-            rich_help_panel=_PANEL,
+            rich_help_panel=_LOSSES,
         ),
     ],
 )

@@ -1,5 +1,6 @@
 """``plugins`` and ``presets``: what is installed, without importing torch."""
 
+import json as _json
 from typing import Annotated
 
 import typer
@@ -45,12 +46,25 @@ def register(app: typer.Typer) -> None:
                 "(slower: imports torch); exit 1 if one fails",
             ),
         ] = False,
+        as_json: Annotated[
+            bool,
+            typer.Option(
+                "--json", help="print JSON: stages, implementations, options, failed plugins"
+            ),
+        ] = False,
     ) -> None:
         """List every registered implementation per stage, and plugins that failed."""
         from audiostyle.options import describe
         from audiostyle.plugins import STAGES, available, failures
 
         stages = [stage] if stage else list(STAGES)
+        if as_json:
+            if check:
+                from audiostyle.errors import ParameterError
+
+                raise ParameterError("--check prints a report, not JSON: give one of them.")
+            typer.echo(_json.dumps(_plugins_json(stages, options), indent=1, default=str))
+            return
         for key in stages:
             found = available(key)
             if not found and stage is None:
@@ -79,15 +93,54 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def presets(
         name: Annotated[str | None, typer.Argument(help="show this preset's full recipe")] = None,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="print JSON (a list, or the preset's recipe)")
+        ] = False,
     ) -> None:
         """List the named recipes, or print one as TOML."""
         from audiostyle.presets import PRESETS, get_preset
 
+        if as_json:
+            data = (
+                get_preset(name).to_dict()
+                if name
+                else [{"name": p.name, "description": p.description} for p in PRESETS.values()]
+            )
+            typer.echo(_json.dumps(data, indent=1))
+            return
         if name:
             typer.echo(get_preset(name).to_toml(), nl=False)
             return
         for p in PRESETS.values():
             typer.echo(f"  {p.name:<16} {p.description}")
+
+
+def _plugins_json(stages: list[str], options: bool) -> dict:
+    """What ``plugins`` lists, as a JSON-ready dict."""
+    from audiostyle.options import describe
+    from audiostyle.plugins import STAGES, available, failures
+
+    out: dict = {"stages": {}, "failed": []}
+    for key in stages:
+        rows = []
+        for name, impl in sorted(available(key).items()):
+            row = {
+                "name": name,
+                "description": impl.description,
+                "plugin": impl.plugin,
+                "distribution": impl.distribution,
+            }
+            if options:
+                row["options"] = [
+                    {"name": o, "type": tp, "default": default, "help": help_}
+                    for o, tp, default, help_ in describe(impl.options)
+                ]
+            rows.append(row)
+        out["stages"][key] = {"title": STAGES[key].title, "implementations": rows}
+    out["failed"] = [
+        {"plugin": f.plugin, "distribution": f.distribution, "error": f.error} for f in failures()
+    ]
+    return out
 
 
 _CHECK_FAILED: list[str] = []

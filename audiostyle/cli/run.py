@@ -5,17 +5,41 @@ from typing import Annotated
 
 import typer
 
+from audiostyle.cli.aliases import merge
 from audiostyle.cli.common import RecipeFlags, recipe_options
 from audiostyle.cli.errors import handle_errors
 
-Output = Annotated[Path, typer.Option("--output", "-o", help="output file (.wav, .flac, .ogg)")]
-Force = Annotated[bool, typer.Option("--force", "-f", help="overwrite the output if it exists")]
+TEXTURE_SECONDS = 5.0  # default length of a texture
+OUTPUT_PANEL = "Output"
+INPUT_PANEL = "Input"
+
+Output = Annotated[
+    Path,
+    typer.Option(
+        "--output", "-o", help="output file (.wav, .flac, .ogg)", rich_help_panel=OUTPUT_PANEL
+    ),
+]
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force", "-f", help="overwrite the output if it exists", rich_help_panel=OUTPUT_PANEL
+    ),
+]
 SaveRecipe = Annotated[
-    Path | None, typer.Option("--save-recipe", help="write the fully resolved recipe as TOML")
+    Path | None,
+    typer.Option(
+        "--save-recipe",
+        help="write the fully resolved recipe as TOML",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
 ]
 Report = Annotated[
     Path | None,
-    typer.Option("--report", help="write a JSON report: recipe, versions, device, timings, losses"),
+    typer.Option(
+        "--report",
+        help="write a JSON report: recipe, versions, device, timings, losses",
+        rich_help_panel=OUTPUT_PANEL,
+    ),
 ]
 Html = Annotated[
     Path | None,
@@ -24,9 +48,13 @@ Html = Annotated[
         help="also write an HTML report: players, spectrograms, loss curves, recipe, "
         "metrics (audio and pictures in PAGE_files/ beside it)",
         metavar="PAGE.html",
+        rich_help_panel=OUTPUT_PANEL,
     ),
 ]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or summary")]
+Quiet = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="no progress bar or summary", rich_help_panel=OUTPUT_PANEL),
+]
 Segment = Annotated[
     float | None,
     typer.Option(
@@ -34,7 +62,16 @@ Segment = Annotated[
         help="process a content longer than SECONDS in cross-faded segments "
         "(bounded memory; recipe default 30; 0: never split)",
         metavar="SECONDS",
+        rich_help_panel=INPUT_PANEL,
     ),
+]
+StyleOffset = Annotated[
+    float,
+    typer.Option(help="start of the style, seconds", rich_help_panel=INPUT_PANEL),
+]
+StyleDuration = Annotated[
+    float | None,
+    typer.Option(help="length of style to use, seconds", rich_help_panel=INPUT_PANEL),
 ]
 
 
@@ -116,19 +153,27 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     @recipe_options
     def transfer(
-        content: Annotated[Path, typer.Argument(help="content audio (what is said or played)")],
-        style: Annotated[Path, typer.Argument(help="style audio (timbre, voice, texture)")],
+        content: Annotated[
+            Path, typer.Argument(help="content audio (what is said or played)", metavar="CONTENT")
+        ],
+        style: Annotated[
+            Path, typer.Argument(help="style audio (timbre, voice, texture)", metavar="STYLE")
+        ],
         output: Output,
         flags: RecipeFlags,
         force: Force = False,
-        offset: Annotated[float, typer.Option(help="start of the content, seconds")] = 0.0,
+        offset: Annotated[
+            float, typer.Option(help="start of the content, seconds", rich_help_panel=INPUT_PANEL)
+        ] = 0.0,
         duration: Annotated[
-            float | None, typer.Option(help="length of content to use, seconds")
+            float | None,
+            typer.Option(
+                help="length of content to use, seconds (an excerpt; texture: --length)",
+                rich_help_panel=INPUT_PANEL,
+            ),
         ] = None,
-        style_offset: Annotated[float, typer.Option(help="start of the style, seconds")] = 0.0,
-        style_duration: Annotated[
-            float | None, typer.Option(help="length of style to use, seconds")
-        ] = None,
+        style_offset: StyleOffset = 0.0,
+        style_duration: StyleDuration = None,
         save_recipe: SaveRecipe = None,
         report: Report = None,
         html: Html = None,
@@ -158,21 +203,32 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     @recipe_options
     def texture(
-        style: Annotated[Path, typer.Argument(help="style audio to grow a texture from")],
+        style: Annotated[
+            Path, typer.Argument(help="style audio to grow a texture from", metavar="STYLE")
+        ],
         output: Output,
         flags: RecipeFlags,
-        duration: Annotated[float, typer.Option(help="length of the texture, seconds")] = 5.0,
-        force: Force = False,
-        style_offset: Annotated[float, typer.Option(help="start of the style, seconds")] = 0.0,
-        style_duration: Annotated[
-            float | None, typer.Option(help="length of style to use, seconds")
+        length: Annotated[
+            float | None,
+            typer.Option(
+                "--length",
+                help=f"length of the texture, seconds (default {TEXTURE_SECONDS:g})",
+                rich_help_panel=OUTPUT_PANEL,
+            ),
         ] = None,
+        force: Force = False,
+        style_offset: StyleOffset = 0.0,
+        style_duration: StyleDuration = None,
         save_recipe: SaveRecipe = None,
         report: Report = None,
         html: Html = None,
         quiet: Quiet = False,
+        old_duration: Annotated[float | None, typer.Option("--duration", hidden=True)] = None,
     ) -> None:
-        """Grow a texture of --duration seconds from STYLE (no content)."""
+        """Grow a texture of --length seconds from STYLE (no content)."""
+        duration = merge(
+            length, old_duration, new="--length", old="texture --duration", default=TEXTURE_SECONDS
+        )
         _execute(
             "texture",
             flags=flags,
@@ -192,9 +248,10 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     @recipe_options
     def demo(
-        output: Annotated[Path, typer.Option("--output", "-o", help="output file")] = Path(
-            "demo.wav"
-        ),
+        output: Annotated[
+            Path,
+            typer.Option("--output", "-o", help="output file", rich_help_panel=OUTPUT_PANEL),
+        ] = Path("demo.wav"),
         flags: RecipeFlags = None,
         force: Force = False,
         report: Report = None,

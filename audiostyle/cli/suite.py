@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from audiostyle.cli.aliases import merge
 from audiostyle.cli.errors import handle_errors
 
 DEFAULT_SIZE = 8
@@ -38,15 +39,17 @@ def register(app: typer.Typer) -> None:
             float, typer.Option("--duration", help="seconds per file")
         ] = DEFAULT_DURATION,
         sample_rate: Annotated[int, typer.Option("--sample-rate", help="Hz")] = DEFAULT_SAMPLE_RATE,
-        opt: Annotated[
+        suite_opt: Annotated[
             list[str] | None,
-            typer.Option("--opt", help="suite option key=value (repeatable)", metavar="KEY=VALUE"),
+            typer.Option(
+                "--suite-opt", help="suite option key=value (repeatable)", metavar="KEY=VALUE"
+            ),
         ] = None,
-        out: Annotated[
+        out_dir: Annotated[
             Path | None,
             typer.Option(
-                "--out",
-                "-o",
+                "--out-dir",
+                "-d",
                 help="copy the cases here (one folder per case: content, style, target, text)",
             ),
         ] = None,
@@ -54,13 +57,15 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(
                 "--cache-dir",
-                help="cache of generated suites (default $AUDIOSTYLE_CACHE_DIR or "
-                "~/.cache/audiostyle/suites)",
+                help="cache of generated suites (default $AUDIOSTYLE_CACHE_DIR or the user "
+                "cache directory, ~/.cache/audiostyle/suites on Linux)",
             ),
         ] = None,
         force: Annotated[
-            bool, typer.Option("--force", "-f", help="write into a non-empty --out directory")
+            bool, typer.Option("--force", "-f", help="write into a non-empty --out-dir")
         ] = False,
+        old_opt: Annotated[list[str] | None, typer.Option("--opt", hidden=True)] = None,
+        old_out: Annotated[Path | None, typer.Option("--out", "-o", hidden=True)] = None,
     ) -> None:
         """Build a ground-truth suite (content, style and the true target of each case).
 
@@ -73,6 +78,8 @@ def register(app: typer.Typer) -> None:
         from audiostyle.plugins import available, create
         from audiostyle.suites.base import default_cache_dir
 
+        opt = merge(suite_opt, old_opt, new="--suite-opt", old="suite --opt")
+        out = merge(out_dir, old_out, new="--out-dir/-d", old="suite --out/-o")
         if name is None:
             found = available("suite")
             if not found:
@@ -82,12 +89,12 @@ def register(app: typer.Typer) -> None:
             return
         if out is not None:
             if out.exists() and not out.is_dir():
-                raise ParameterError(f"--out {str(out)!r} is a file; give a directory.")
+                raise ParameterError(f"--out-dir {str(out)!r} is a file; give a directory.")
             if out.is_dir() and any(out.iterdir()) and not force:
                 raise ParameterError(
-                    f"--out {str(out)!r} is not empty; pass --force to write into it."
+                    f"--out-dir {str(out)!r} is not empty; pass --force to write into it."
                 )
-        options = parse_pairs(opt or [], flag="--opt")
+        options = parse_pairs(opt or [], flag="--suite-opt")
         built = create("suite", name, options)
         root = cache_dir if cache_dir is not None else default_cache_dir()
         typer.echo(

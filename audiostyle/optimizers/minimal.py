@@ -15,9 +15,33 @@ default); ``implementation="torch"`` keeps ``torch.optim``.
 
 from __future__ import annotations
 
+import inspect
+import warnings
 from collections.abc import Callable
 
 import torch
+
+# The arguments of torch's private line search that MinimalLBFGS calls it with.
+STRONG_WOLFE_PARAMETERS = ("obj_func", "x", "t", "d", "f", "g", "gtd", "max_ls")
+
+
+def strong_wolfe() -> Callable | None:
+    """``torch.optim.lbfgs._strong_wolfe``, or None where this torch has none we can call.
+
+    It is private: a torch without it, or whose signature lacks an argument we pass
+    (``max_ls`` appeared in 2024), gets ``torch.optim.LBFGS`` instead (see MinimalLBFGS).
+    """
+    try:
+        from torch.optim.lbfgs import _strong_wolfe  # a pure function: no _dynamo import
+    except ImportError:
+        return None
+    try:
+        params = inspect.signature(_strong_wolfe).parameters
+    except (TypeError, ValueError):
+        return None
+    if not all(name in params for name in STRONG_WOLFE_PARAMETERS):
+        return None
+    return _strong_wolfe
 
 
 class MinimalLBFGS:
@@ -60,6 +84,25 @@ class MinimalLBFGS:
         self._ro: list[torch.Tensor] = []
         self._h_diag: float | torch.Tensor = 1.0
         self._prev_flat_grad: torch.Tensor | None = None
+        self._line_search = strong_wolfe() if line_search_fn == "strong_wolfe" else None
+        self._fallback: torch.optim.Optimizer | None = None
+        if line_search_fn == "strong_wolfe" and self._line_search is None:
+            warnings.warn(
+                f"torch {torch.__version__} has no torch.optim.lbfgs._strong_wolfe with "
+                "max_ls (a private function); L-BFGS uses torch.optim.LBFGS instead (same "
+                "arithmetic, slower first import).",
+                stacklevel=2,
+            )
+            self._fallback = torch.optim.LBFGS(
+                [x],
+                lr=lr,
+                max_iter=1,
+                max_eval=max_eval,
+                history_size=history_size,
+                tolerance_grad=tolerance_grad,
+                tolerance_change=tolerance_change,
+                line_search_fn=line_search_fn,
+            )
 
     def _flat_grad(self) -> torch.Tensor:
         g = self.x.grad
@@ -83,8 +126,8 @@ class MinimalLBFGS:
 
     def step(self, closure: Callable[[], torch.Tensor]) -> torch.Tensor:
         """One L-BFGS iteration; ``closure()`` zeroes the grad, evaluates, back-props."""
-        from torch.optim.lbfgs import _strong_wolfe  # a pure function: no _dynamo import
-
+        if self._fallback is not None:
+            return self._fallback.step(closure)
         with torch.enable_grad():
             orig_loss = closure()
         loss = float(orig_loss.detach())
@@ -139,7 +182,8 @@ class MinimalLBFGS:
             def obj_func(x, t, d):
                 return self._directional_evaluate(closure, x, t, d)
 
-            loss, flat_grad, t, ls_evals = _strong_wolfe(
+            assert self._line_search is not None
+            loss, flat_grad, t, ls_evals = self._line_search(
                 obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=self.max_eval - current_evals
             )
             self._add(t, d)
