@@ -58,9 +58,11 @@ def front_end(recipe) -> FrontEnd | None:
     the recipe transform's FFT size and hop (the content's phase kept), after an
     analysis's own conditioners otherwise.
     """
+    from audiostyle.plan import Plan
     from audiostyle.plugins import get_backend
 
-    built = recipe.validate()
+    plan = Plan.of(recipe)
+    recipe, built = plan.recipe, plan.built
     chain = [(c.name, o) for c, o in zip(recipe.conditioners, built["conditioners"], strict=True)]
     envelope = recipe.envelope
     colour = isinstance(envelope, int | float) and envelope > 0
@@ -103,7 +105,11 @@ def convert(
     kind : str, optional
         What the clips are (``"speech"``/``"other"``), if the run detected it.
     """
-    chain = front_end(recipe)
+    from audiostyle.plan import Plan
+
+    plan = Plan.of(recipe)
+    recipe = plan.recipe
+    chain = front_end(plan)
     if chain is None:
         return Converted(audio=content)
     sr = recipe.sample_rate

@@ -139,7 +139,10 @@ def run(
         call; the stages and the style's targets are then built once.
     """
     t_start = time.perf_counter()
-    built = recipe.validate()
+    from audiostyle.plan import Plan
+
+    plan = Plan.of(recipe)  # validated once per run: a segment's plan is its run's
+    recipe, built = plan.recipe, dict(plan.built)
     timings: dict[str, float] = {}
     notes: list[str] = []
     if content is None and getattr(built["phase"], "init", None) == "content":

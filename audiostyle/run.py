@@ -107,19 +107,22 @@ def run(
             recipe.envelope, note = auto_strength(content, style, sample_rate=rate)
             notes.append(note)
             timings["speech"] = timings.get("speech", 0.0) + time.perf_counter() - t
+    from audiostyle.plan import Plan
+
+    plan = Plan.of(recipe)  # decided: validated once, then read by every stage
     run_content = content
     if content is not None:
         from audiostyle.convert import convert, front_end
 
-        if front_end(recipe) is not None:
-            converted = convert(recipe, content=content, style=style, kind=kind)
+        if front_end(plan) is not None:
+            converted = convert(plan, content=content, style=style, kind=kind)
             run_content = converted.audio
             notes += converted.notes
             timings.update(converted.timings)
     elif recipe.analysis is not None:
         notes.append("texture: the conversion front end is skipped (there is no content)")
     out = segments.run(
-        recipe,
+        plan,
         style=style,
         content=run_content,
         length=length,
@@ -127,4 +130,4 @@ def run(
         progress=progress,
         shared=shared,
     )
-    return RunOutput(output=out, recipe=recipe, notes=notes, timings=timings)
+    return RunOutput(output=out, recipe=plan.recipe, notes=notes, timings=timings)

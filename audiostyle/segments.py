@@ -161,12 +161,15 @@ def run(
     ``segment`` index.
     """
     from audiostyle import engine
+    from audiostyle.plan import Plan
 
+    run_plan = Plan.of(recipe)  # validated once: every segment runs this plan
+    recipe = run_plan.recipe
     sr = recipe.sample_rate
     seg = int(round(recipe.segment * sr))
     if content is None or seg <= 0 or np.asarray(content).shape[0] <= seg:
         return engine.run(
-            recipe,
+            run_plan,
             style=style,
             content=content,
             length=length,
@@ -174,8 +177,7 @@ def run(
             progress=progress,
             shared=shared,
         )
-    built = recipe.validate()
-    n_fft = built["transform"].n_fft
+    n_fft = run_plan.built["transform"].n_fft
     if seg < 4 * n_fft:
         raise ParameterError(
             f"segment={recipe.segment} s is {seg} samples, too short for n_fft={n_fft}; "
@@ -185,7 +187,7 @@ def run(
     overlap = min(int(round(recipe.segment_overlap * sr)), seg // 4)  # at most 1/4 segment
     spans = plan(content.shape[0], segment=seg, overlap=overlap)
     return _run_segments(
-        recipe,
+        run_plan,
         style=style,
         content=content,
         spans=spans,
@@ -196,14 +198,14 @@ def run(
     )
 
 
-def _run_segments(recipe, *, style, content, spans, overlap, callback, progress, shared):
+def _run_segments(run_plan, *, style, content, spans, overlap, callback, progress, shared):
     from audiostyle import engine
 
+    recipe = run_plan.recipe
     t0 = time.perf_counter()
     n = len(spans)
     bar = None if progress is None else _SegmentProgress(progress, n_segments=n, steps=recipe.steps)
-    idle = recipe.copy()
-    idle.steps = 0
+    idle = run_plan.but(steps=0)
     outputs = []
     stopped: str | None = None
     stopped_in: int | None = None
@@ -217,7 +219,7 @@ def _run_segments(recipe, *, style, content, spans, overlap, callback, progress,
             out = engine.run(idle, **kwargs)
         else:
             try:
-                out = engine.run(recipe, callback=callback, **kwargs)
+                out = engine.run(run_plan, callback=callback, **kwargs)
             except KeyboardInterrupt:
                 # Ctrl-C outside the optimizer (analysis, reconstruction): this segment
                 # and the later ones are not optimised.
