@@ -192,7 +192,7 @@ def suite_cases(
 
 def _default_cache_dir() -> Path:
     try:
-        from audiostyle.suites.base import default_cache_dir
+        from audiostyle.contracts.suite import default_cache_dir
     except ImportError:  # an older core without it
         return Path.home() / ".cache" / "audiostyle" / "suites"
     return default_cache_dir()

@@ -68,10 +68,10 @@ def register(app: typer.Typer) -> None:
         give the same files, built once. 'audiostyle bench --suite NAME' uses the
         same cache.
         """
+        from audiostyle.contracts.suite import default_cache_dir
         from audiostyle.errors import ParameterError
         from audiostyle.options import parse_pairs
         from audiostyle.plugins import available, create
-        from audiostyle.suites.base import default_cache_dir
 
         if name is None:
             found = available("suite")

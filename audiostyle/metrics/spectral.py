@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
+from audiostyle.contracts.metric import Metric
 from audiostyle.errors import ParameterError
-from audiostyle.metrics.base import Metric
 from audiostyle.metrics.options import (
     METRIC_WINDOW_SECONDS,
     LogSpectralDistanceOptions,

@@ -336,7 +336,7 @@ def _noise(n: int, seed: int = 0):
 
 
 def _reference_transform(device: str):
-    from audiostyle.transforms.options import STFTOptions
+    from audiostyle.contracts.stft import STFTOptions
     from audiostyle.transforms.torch_stft import TorchSTFT
 
     return TorchSTFT(STFTOptions(n_fft=256), sample_rate=SAMPLE_RATE, device=device)
@@ -352,8 +352,8 @@ def _rel(a, b) -> float:
 def _check_transform(impl, cls, opts, *, device: str) -> list[str]:
     import torch
 
-    from audiostyle.transforms.base import SpectralTransform
-    from audiostyle.transforms.options import STFTOptions
+    from audiostyle.contracts.stft import STFTOptions
+    from audiostyle.contracts.transform import SpectralTransform
 
     stage, name = impl.stage, impl.name
     t = cls(opts, sample_rate=SAMPLE_RATE, device=device)
@@ -438,7 +438,7 @@ def _reps(device: str):
 def _check_network(impl, cls, opts, *, device: str) -> list[str]:
     import torch
 
-    from audiostyle.networks.base import FeatureNetwork
+    from audiostyle.contracts.network import FeatureNetwork
 
     stage, name = impl.stage, impl.name
     torch.manual_seed(1234)
@@ -514,7 +514,7 @@ def _check_network(impl, cls, opts, *, device: str) -> list[str]:
 def _check_optimizer(impl, cls, opts, *, device: str) -> list[str]:
     import torch
 
-    from audiostyle.optimizers.base import Optimizer, OptimizeResult
+    from audiostyle.contracts.optimizer import Optimizer, OptimizeResult
 
     stage, name = impl.stage, impl.name
     target = torch.linspace(-1, 1, 8 * 16, device=device).reshape(8, 16)
@@ -585,7 +585,7 @@ MAX_SPECTRAL_CONVERGENCE = 0.5
 def _check_phase(impl, cls, opts, *, device: str) -> list[str]:
     import torch
 
-    from audiostyle.phase.base import PhaseReconstructor
+    from audiostyle.contracts.phase import PhaseReconstructor
 
     stage, name = impl.stage, impl.name
     ph = cls(opts)
@@ -638,8 +638,8 @@ def _check_phase(impl, cls, opts, *, device: str) -> list[str]:
 def _check_loss(impl, cls, opts, *, device: str) -> list[str]:
     import torch
 
+    from audiostyle.contracts.loss import LossTerm
     from audiostyle.engine import features
-    from audiostyle.losses.base import LossTerm
     from audiostyle.networks.options import RandomCNNOptions
     from audiostyle.networks.random_cnn import RandomCNN
 
@@ -684,8 +684,8 @@ def _check_loss(impl, cls, opts, *, device: str) -> list[str]:
 # -- metric ------------------------------------------------------------------------------
 def _check_metric(impl, cls, opts, *, device: str) -> list[str]:
     from audiostyle.audio import load
+    from audiostyle.contracts.metric import Metric
     from audiostyle.data import demo_clip
-    from audiostyle.metrics.base import Metric
 
     stage, name = impl.stage, impl.name
     sr = 16_000
@@ -725,7 +725,7 @@ def _check_suite(impl, cls, opts, *, device: str) -> list[str]:
     import numpy as np
 
     from audiostyle.audio import load
-    from audiostyle.suites.base import Case, Suite
+    from audiostyle.contracts.suite import Case, Suite
 
     stage, name = impl.stage, impl.name
     suite = cls(opts)

@@ -1,0 +1,81 @@
+"""The contract: what every stage backend implements and the data it passes on.
+
+The bottom floor of the house (CONTRIBUTING.md, "The house"). A backend, built-in
+or a plugin's, subclasses one of these and is registered through its hook
+(:mod:`audiostyle.hookspecs`); errors come from :mod:`audiostyle.errors`, option
+schemas are dataclasses checked by :mod:`audiostyle.options`.
+
+=========================  ==================================  ==========================
+hook                       base class (abstract methods)       module
+=========================  ==================================  ==========================
+``register_transforms``    :class:`SpectralTransform`          :mod:`.transform`, :mod:`.stft`
+                           (``stft``, ``istft``)
+``register_networks``      :class:`FeatureNetwork` (``forward``) :mod:`.network`
+``register_optimizers``    :class:`Optimizer` (``setup``,       :mod:`.optimizer`
+                           ``step``); :class:`StepInfo`,
+                           :class:`OptimizeResult`
+``register_phase_...``     :class:`PhaseReconstructor`          :mod:`.phase`
+                           (``reconstruct``)
+``register_losses``        :class:`LossTerm` (``__call__``)     :mod:`.loss`
+``register_metrics``       :class:`Metric` (``__call__``)       :mod:`.metric`
+``register_suites``        :class:`Suite` (``cases``),          :mod:`.suite`
+                           :class:`Case`
+``register_executors``     :class:`Executor` (``map``),         :mod:`.executor`
+                           :class:`Resources`, :class:`TaskResult`
+``register_commands``      :func:`handle_errors` (decorator)    :mod:`.commands`
+=========================  ==================================  ==========================
+
+Importing this package is light: each name loads its module on first use (the
+tensor stages import torch, the rest do not), so ``from audiostyle.contracts import
+Metric`` costs what ``audiostyle.contracts.metric`` costs.
+
+>>> from audiostyle.contracts import Optimizer, StepInfo
+>>> import inspect; inspect.isabstract(Optimizer)
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_HOME = {
+    "STFTOptions": "stft",
+    "STFTConfig": "stft",
+    "DEFAULT_N_FFT": "stft",
+    "SpectralTransform": "transform",
+    "FeatureNetwork": "network",
+    "activation": "network",
+    "conv_padding": "network",
+    "init_conv": "network",
+    "require_size": "network",
+    "Objective": "optimizer",
+    "Optimizer": "optimizer",
+    "OptimizeResult": "optimizer",
+    "StepInfo": "optimizer",
+    "PhaseReconstructor": "phase",
+    "INPUT_KEY": "loss",
+    "LossTerm": "loss",
+    "Metric": "metric",
+    "CACHE_ENV": "suite",
+    "Case": "suite",
+    "Suite": "suite",
+    "default_cache_dir": "suite",
+    "Executor": "executor",
+    "Resources": "executor",
+    "TaskResult": "executor",
+    "handle_errors": "commands",
+}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        import importlib
+
+        return getattr(importlib.import_module(f"audiostyle.contracts.{_HOME[name]}"), name)
+    raise AttributeError(f"module 'audiostyle.contracts' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
