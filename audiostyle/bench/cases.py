@@ -29,7 +29,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from audiostyle.bench.runner import CaseSpec
+from audiostyle.bench.specs import CaseSpec
 from audiostyle.errors import ParameterError
 
 _CASE_KEYS = {
