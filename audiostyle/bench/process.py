@@ -89,15 +89,25 @@ class PeakMemory:
         self.method = "maxrss"
 
 
-def isolated_map(fn: Callable, items: list) -> Iterator:
+def isolated_map(fn: Callable, items: list, *, env: dict[str, str] | None = None) -> Iterator:
     """Run ``fn`` on each item in a fresh process, one at a time, in order.
 
     Every cell then pays its own imports and starts with an empty allocator, so
     timings of the first run and peak memory are not shaped by earlier cells.
+    ``env`` is set in each new process before ``fn`` (and torch) is imported there,
+    e.g. ``{"OMP_NUM_THREADS": "1"}``. ``fn`` must be importable by reference.
     """
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
     for item in items:
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=1, mp_context=context, initializer=_set_env, initargs=(dict(env or {}),)
+        ) as pool:
             yield pool.submit(fn, item).result()
+
+
+def _set_env(env: dict[str, str]) -> None:
+    import os
+
+    os.environ.update(env)
