@@ -342,3 +342,7 @@ def _run(bench: Bench, seeds: list[int]) -> None:
         f"\nbenchmark wall time {wall:.0f} s; load average {os.getloadavg()[0]:.1f}"
         + (f"; wrote {bench.json_path}" if bench.json_path else "")
     )
+
+
+if __name__ == "__main__":
+    main()
