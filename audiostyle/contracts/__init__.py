@@ -5,25 +5,23 @@ or a plugin's, subclasses one of these and is registered through its hook
 (:mod:`audiostyle.hookspecs`); errors come from :mod:`audiostyle.errors`, option
 schemas are dataclasses checked by :mod:`audiostyle.options`.
 
-=========================  ==================================  ==========================
-hook                       base class (abstract methods)       module
-=========================  ==================================  ==========================
-``register_transforms``    :class:`SpectralTransform`          :mod:`.transform`, :mod:`.stft`
-                           (``stft``, ``istft``)
-``register_networks``      :class:`FeatureNetwork` (``forward``) :mod:`.network`
-``register_optimizers``    :class:`Optimizer` (``setup``,       :mod:`.optimizer`
-                           ``step``); :class:`StepInfo`,
-                           :class:`OptimizeResult`
-``register_phase_...``     :class:`PhaseReconstructor`          :mod:`.phase`
-                           (``reconstruct``)
-``register_losses``        :class:`LossTerm` (``__call__``)     :mod:`.loss`
-``register_metrics``       :class:`Metric` (``__call__``)       :mod:`.metric`
-``register_suites``        :class:`Suite` (``cases``),          :mod:`.suite`
-                           :class:`Case`
-``register_executors``     :class:`Executor` (``map``),         :mod:`.executor`
-                           :class:`Resources`, :class:`TaskResult`
-``register_commands``      :func:`handle_errors` (decorator)    :mod:`.commands`
-=========================  ==================================  ==========================
+Per hook, the base class a backend subclasses (its abstract methods) and its module:
+
+- ``register_transforms``: :class:`SpectralTransform` (``stft``, ``istft``) with
+  :class:`STFTOptions` / :class:`STFTConfig`; :mod:`.transform`, :mod:`.stft`
+- ``register_networks``: :class:`FeatureNetwork` (``forward``) and the building blocks
+  ``activation``, ``init_conv``, ``conv_padding``, ``require_size``; :mod:`.network`
+- ``register_optimizers``: :class:`Optimizer` (``setup``, ``step``), :class:`StepInfo`,
+  :class:`OptimizeResult`; :mod:`.optimizer`
+- ``register_phase_reconstructors``: :class:`PhaseReconstructor` (``reconstruct``);
+  :mod:`.phase`
+- ``register_losses``: :class:`LossTerm` (``__call__``), ``INPUT_KEY``; :mod:`.loss`
+- ``register_metrics``: :class:`Metric` (``__call__``); :mod:`.metric`
+- ``register_suites``: :class:`Suite` (``cases``), :class:`Case`; :mod:`.suite`
+- ``register_executors``: :class:`Executor` (``map``), :class:`Resources`,
+  :class:`TaskResult`; :mod:`.executor`
+- ``register_commands``: :func:`handle_errors`, the decorator every command wears;
+  :mod:`.commands`
 
 Importing this package is light: each name loads its module on first use (the
 tensor stages import torch, the rest do not), so ``from audiostyle.contracts import
