@@ -8,35 +8,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import torch
 
+from audiostyle.contracts.stft import STFTConfig
 from audiostyle.errors import ParameterError
 
-
-@dataclass(frozen=True)
-class STFTConfig:
-    """Resolved STFT settings (no ``None``)."""
-
-    n_fft: int
-    hop_length: int
-    win_length: int
-    window: str = "hann"
-    center: bool = True
-    pad_mode: str = "constant"
-
-    @classmethod
-    def from_options(cls, options) -> STFTConfig:
-        """Resolve a :class:`~audiostyle.transforms.options.STFTOptions`."""
-        return cls(
-            n_fft=options.n_fft,
-            hop_length=options.resolved_hop_length,
-            win_length=options.resolved_win_length,
-            window=options.window,
-            center=options.center,
-            pad_mode=options.pad_mode,
-        )
+__all__ = ["STFTConfig"]  # re-exported: its home is audiostyle.contracts.stft
 
 
 def window(name: str, length: int, *, device=None, dtype=torch.float32) -> torch.Tensor:

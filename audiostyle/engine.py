@@ -19,9 +19,9 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
+from audiostyle.contracts.loss import INPUT_KEY
+from audiostyle.contracts.optimizer import StepInfo
 from audiostyle.errors import AudioError, ParameterError
-from audiostyle.losses.base import INPUT_KEY
-from audiostyle.optimizers.base import StepInfo
 from audiostyle.plugins import create
 from audiostyle.recipe import Recipe
 

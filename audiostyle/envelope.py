@@ -52,6 +52,7 @@ import torch
 
 from audiostyle.dsp import ACTIVE_DB, active_frames  # noqa: F401 - ACTIVE_DB: old home
 from audiostyle.errors import ParameterError
+from audiostyle.mel import hz_to_mel
 
 MAX_DB = 30.0  # no band moves more than this
 FLOOR_DB = 80.0  # band levels are floored this far below the loudest
@@ -60,10 +61,6 @@ SHRINK_FRAMES = 10.0  # a class's envelope counts the whole clip's as this many 
 AUTO_SPEECH = 0.6  # strength="auto" when the content and the style are both speech
 AUTO_OTHER = 0.32  # strength="auto" otherwise (music, instruments, textures, mixtures)
 _TINY = 1e-20
-
-
-def _hz_to_mel(f: torch.Tensor) -> torch.Tensor:
-    return 2595.0 * torch.log10(1.0 + f / 700.0)  # HTK mels (metrics.spectral has numpy's)
 
 
 def band_weights(
@@ -79,7 +76,7 @@ def band_weights(
     if n_bands < 2:
         raise ParameterError(f"n_bands={n_bands} must be >= 2.")
     freqs = torch.linspace(0, sample_rate / 2, n_bins, device=device, dtype=dtype)
-    mel = _hz_to_mel(freqs)
+    mel = hz_to_mel(freqs, htk=True)  # HTK mels: the bands are spaced on these
     centres = torch.linspace(0, float(mel[-1]), min(n_bands, n_bins), device=device, dtype=dtype)
     spacing = centres[1] - centres[0]
     # Hat functions centred on each band, width one spacing on either side: they

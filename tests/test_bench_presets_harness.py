@@ -97,9 +97,9 @@ class Fakes:
 @pytest.fixture
 def fakes(monkeypatch, tmp_path):
     f = Fakes()
-    monkeypatch.setattr(H, "spawn", f.spawn)
-    monkeypatch.setattr(H, "score_output", f.score_output)
-    monkeypatch.setattr(H, "metric_set", lambda: [["fake", {}]])
+    monkeypatch.setattr(H.one_run, "spawn", f.spawn)
+    monkeypatch.setattr(H.metrics, "score_output", f.score_output)
+    monkeypatch.setattr(H.metrics, "metric_set", lambda: [["fake", {}]])
     rate = {"matmul_gflops": 50.0, "gflop": 1.0, "seconds": 0.05, "gflops": 20.0}
     monkeypatch.setattr(H, "machine_rates", lambda: {**rate, "shape": "fake", "fraction": 0.4})
     # Real audio as the cases: a chirp content, a noise style, the content as target.
@@ -242,7 +242,7 @@ def test_a_changed_recipe_is_run_again_and_says_why(fakes, tmp_path, monkeypatch
     def with_new_field(spec):  # what a colleague's new Recipe field does to every preset
         return {**original(spec), "a_new_field": 0.0, "steps": 200}
 
-    monkeypatch.setattr(H, "recipe_fingerprint", with_new_field)
+    monkeypatch.setattr(H.store, "recipe_fingerprint", with_new_field)
     again = H.run_spec(SPEC, tmp_path, resume=True)
     assert again["reused"] is False and again["key"] != first["key"] and len(fakes.specs) == 2
     said = capsys.readouterr().out
@@ -257,7 +257,7 @@ def test_a_reused_run_says_which_sources_changed_since(fakes, tmp_path, monkeypa
     assert first["code"] == digest
     assert H.run_spec(SPEC, tmp_path, resume=True)["code_changed"] == []
     edited = {**files, "engine.py": "0" * 64}
-    monkeypatch.setattr(H, "code_fingerprint", lambda: (H.digest(edited), edited))
+    monkeypatch.setattr(H.store, "code_fingerprint", lambda: (H.digest(edited), edited))
     again = H.run_spec(SPEC, tmp_path, resume=True)  # reused, but it says so
     assert again["reused"] is True and again["code_changed"] == ["engine.py"]
     assert len(fakes.specs) == 1

@@ -12,6 +12,9 @@ MODULES = [
     "audiostyle.options",
     "audiostyle.plotting",
     "audiostyle.progress",
+    "audiostyle.contracts",
+    "audiostyle.scoring",
+    "audiostyle.report.columns",
 ]
 
 

@@ -573,3 +573,21 @@ def test_docstring_examples(name):
         verbose=False,
     )
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_page_style_and_script_are_package_data_inlined_in_the_page(tmp_path):
+    import tomllib
+    from pathlib import Path
+
+    from audiostyle.report.page import asset_text
+
+    css, js = asset_text("page.css"), asset_text("page.js")
+    assert "--best" in css and "aria-sort" in js
+    data = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    patterns = data["tool"]["setuptools"]["package-data"]["audiostyle"]
+    assert {"report/assets/*.css", "report/assets/*.js"} <= set(patterns)
+    sr = 8000
+    clip = Clip("content", "content", "content", sr, audio=np.zeros(sr, np.float32) + 0.1)
+    page = write(Report("t", "transfer", sources=[clip]), tmp_path / "p.html", embed=True)
+    text = page.read_text(encoding="utf-8")
+    assert f"<style>{css}</style>" in text and f"<script>{js}</script>" in text

@@ -10,8 +10,11 @@
     print(result.table()); result.to_json("bench.json"); result.to_csv("bench.csv")
 
 :mod:`~audiostyle.bench.grid` parses and expands the grid,
-:mod:`~audiostyle.bench.runner` plans and runs cells (each a picklable call of
-:func:`~audiostyle.bench.runner.run_cell`, so any executor's ``map`` can run them),
+:mod:`~audiostyle.bench.planning` lays out the cells (:mod:`~audiostyle.bench.specs`),
+:mod:`~audiostyle.bench.runner` runs them (each a picklable call of
+:func:`~audiostyle.bench.cells.run_cell`, so any executor's ``map`` can run them:
+:mod:`~audiostyle.bench.transfer_cell`, :mod:`~audiostyle.bench.transform_cell`),
+:mod:`~audiostyle.bench.process` measures peak memory and isolates cells,
 :mod:`~audiostyle.bench.results` holds the rows and writes the table, JSON and CSV.
 """
 

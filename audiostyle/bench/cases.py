@@ -29,7 +29,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from audiostyle.bench.runner import CaseSpec
+from audiostyle.bench.specs import CaseSpec
 from audiostyle.errors import ParameterError
 
 _CASE_KEYS = {
@@ -192,7 +192,7 @@ def suite_cases(
 
 def _default_cache_dir() -> Path:
     try:
-        from audiostyle.suites.base import default_cache_dir
+        from audiostyle.contracts.suite import default_cache_dir
     except ImportError:  # an older core without it
         return Path.home() / ".cache" / "audiostyle" / "suites"
     return default_cache_dir()

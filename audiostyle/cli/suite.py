@@ -73,10 +73,10 @@ def register(app: typer.Typer) -> None:
         give the same files, built once. 'audiostyle bench --suite NAME' uses the
         same cache.
         """
+        from audiostyle.contracts.suite import default_cache_dir
         from audiostyle.errors import ParameterError
         from audiostyle.options import parse_pairs
         from audiostyle.plugins import available, create
-        from audiostyle.suites.base import default_cache_dir
 
         opt = merge(suite_opt, old_opt, new="--suite-opt", old="suite --opt")
         out = merge(out_dir, old_out, new="--out-dir/-d", old="suite --out/-o")

@@ -1,7 +1,7 @@
 """Built-in spectral transforms."""
 
+from audiostyle.contracts.stft import STFTOptions
 from audiostyle.hookspecs import hookimpl
-from audiostyle.transforms.options import STFTOptions
 
 
 @hookimpl

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import torch
 
+from audiostyle.contracts.loss import INPUT_KEY, LossTerm
 from audiostyle.errors import ParameterError
 from audiostyle.losses.autocorr_options import AutocorrelationLossOptions
-from audiostyle.losses.base import INPUT_KEY, LossTerm
 from audiostyle.losses.gram import as_matrix
 
 #: Relative floor of the lag-0 value when ``normalize="correlation"``: channels much

@@ -6,8 +6,8 @@ import math
 
 import torch
 
+from audiostyle.contracts.loss import LossTerm
 from audiostyle.errors import ParameterError
-from audiostyle.losses.base import LossTerm
 from audiostyle.losses.options import ContentLossOptions, StyleLossOptions
 
 

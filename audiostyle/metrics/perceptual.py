@@ -22,9 +22,9 @@ import warnings
 
 import numpy as np
 
+from audiostyle.contracts.metric import Metric
 from audiostyle.errors import DependencyError, ParameterError
 from audiostyle.memo import ClipCache
-from audiostyle.metrics.base import Metric
 from audiostyle.metrics.options import (
     DNSMOSOptions,
     SpeakerSimilarityOptions,

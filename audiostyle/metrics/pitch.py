@@ -21,9 +21,9 @@ from typing import ClassVar
 
 import numpy as np
 
+from audiostyle.contracts.metric import Metric
 from audiostyle.errors import DependencyError, ParameterError
 from audiostyle.memo import ClipCache
-from audiostyle.metrics.base import Metric
 from audiostyle.metrics.options import PitchOptions
 
 PITCH_SAMPLE_RATE = 16_000  # crepe's rate

@@ -11,8 +11,9 @@ import math
 
 import numpy as np
 
+from audiostyle.contracts.metric import Metric
 from audiostyle.errors import ParameterError
-from audiostyle.metrics.base import Metric
+from audiostyle.mel import hz_to_mel, mel_to_hz
 from audiostyle.metrics.options import (
     METRIC_WINDOW_SECONDS,
     LogSpectralDistanceOptions,
@@ -214,27 +215,6 @@ class SpectralConvergence(_Spectral):
         )
 
 
-def _hz_to_mel(f: np.ndarray) -> np.ndarray:
-    """Slaney's mel scale (linear below 1 kHz, logarithmic above), as librosa's default."""
-    f = np.asarray(f, dtype=np.float64)
-    linear = f / _F_SP
-    log = _MIN_LOG_MEL + np.log(np.maximum(f, 1e-10) / _MIN_LOG_HZ) / _LOGSTEP
-    return np.where(f >= _MIN_LOG_HZ, log, linear)
-
-
-def _mel_to_hz(m: np.ndarray) -> np.ndarray:
-    m = np.asarray(m, dtype=np.float64)
-    return np.where(
-        m >= _MIN_LOG_MEL, _MIN_LOG_HZ * np.exp(_LOGSTEP * (m - _MIN_LOG_MEL)), _F_SP * m
-    )
-
-
-_F_SP = 200.0 / 3  # Hz per mel below 1 kHz (Slaney)
-_MIN_LOG_HZ = 1000.0
-_MIN_LOG_MEL = _MIN_LOG_HZ / _F_SP
-_LOGSTEP = math.log(6.4) / 27.0
-
-
 def mel_filterbank(sample_rate: int, n_fft: int, n_mels: int) -> np.ndarray:
     """Slaney-normalised triangular mel filters from 0 Hz to Nyquist.
 
@@ -246,7 +226,7 @@ def mel_filterbank(sample_rate: int, n_fft: int, n_mels: int) -> np.ndarray:
     ndarray [shape=(n_mels, n_fft // 2 + 1)]
     """
     freqs = np.linspace(0.0, sample_rate / 2, n_fft // 2 + 1)
-    mel_f = _mel_to_hz(np.linspace(_hz_to_mel(0.0), _hz_to_mel(sample_rate / 2), n_mels + 2))
+    mel_f = mel_to_hz(np.linspace(hz_to_mel(0.0), hz_to_mel(sample_rate / 2), n_mels + 2))
     fdiff = np.diff(mel_f)
     ramps = mel_f[:, None] - freqs[None, :]
     lower = -ramps[:-2] / fdiff[:-1, None]

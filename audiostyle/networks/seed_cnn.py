@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from audiostyle.networks.base import (
+from audiostyle.contracts.network import (
     FeatureNetwork,
     activation,
     conv_padding,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from audiostyle.optimizers.base import Optimizer
+from audiostyle.contracts.optimizer import Optimizer
 from audiostyle.optimizers.options import AdamOptions
 
 

@@ -1,56 +1,15 @@
-"""The phase-reconstruction stage contract."""
+"""The phase-reconstruction contract (re-exported from :mod:`audiostyle.contracts`) and
+the built-in reconstructors' starting phase."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import torch
 
 from audiostyle import dsp
+from audiostyle.contracts.phase import PhaseReconstructor
 from audiostyle.errors import ParameterError
 
-
-class PhaseReconstructor:
-    """Turns a magnitude spectrogram into a waveform.
-
-    Subclasses implement :meth:`reconstruct`; ``__init__(options)`` takes the
-    validated options dataclass.
-    """
-
-    def __init__(self, options=None) -> None:
-        self.options = options
-
-    def reconstruct(
-        self,
-        magnitude: torch.Tensor,
-        *,
-        transform,
-        length: int,
-        content_phase: torch.Tensor | None = None,
-        generator: torch.Generator | None = None,
-        callback: Callable[[int, int], None] | None = None,
-    ) -> torch.Tensor:
-        """Build a waveform whose STFT magnitude approximates ``magnitude``.
-
-        Parameters
-        ----------
-        magnitude : Tensor [shape=(..., freq, frames)], float32, >= 0
-        transform : SpectralTransform
-            The STFT used for analysis (and re-analysis).
-        length : int
-            Samples in the result.
-        content_phase : Tensor [shape=(..., freq, frames)], complex, optional
-            Unit-modulus phase of the content's STFT (for ``init="content"``).
-        generator : torch.Generator, optional
-            Source of randomness (random initial phase).
-        callback : callable(iteration, n_iter), optional
-            Progress.
-
-        Returns
-        -------
-        Tensor [shape=(..., length)], float32
-        """
-        raise NotImplementedError
+__all__ = ["PhaseReconstructor", "initial_phase"]
 
 
 def initial_phase(

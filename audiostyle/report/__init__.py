@@ -13,8 +13,13 @@ and ``batch``. :mod:`~audiostyle.report.model` is what a page shows,
 :mod:`~audiostyle.report.validate` checks the HTML it writes. Light at import.
 """
 
-from audiostyle.report.html import PAGE_FORMATS, assets_dir, check_page, write
+from typing import Any
+
 from audiostyle.report.model import Clip, Column, Output, Report, Table, TableRow
+
+# The page renderer is a leaf: it loads when a page is drawn or checked, not when
+# the report model is imported (audiostyle.report.build, the faces' results).
+_RENDERER = ("PAGE_FORMATS", "assets_dir", "check_page", "write")
 
 __all__ = [
     "PAGE_FORMATS",
@@ -28,3 +33,11 @@ __all__ = [
     "check_page",
     "write",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RENDERER:
+        from audiostyle.report import html
+
+        return getattr(html, name)
+    raise AttributeError(f"module 'audiostyle.report' has no attribute {name!r}")

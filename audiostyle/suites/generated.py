@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from audiostyle.atomic import atomic_write_text
+from audiostyle.contracts.suite import Case, Suite, default_cache_dir
 from audiostyle.errors import AudioError, DependencyError, ParameterError
-from audiostyle.suites.base import Case, Suite, default_cache_dir
 
 PEAK = 0.9  # every generated file is scaled to this peak (about -0.9 dBFS)
 FADE_SECONDS = 0.01  # fade-out where a file is cut at the requested duration

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from audiostyle.transforms.base import SpectralTransform
+from audiostyle.contracts.transform import SpectralTransform
 
 
 class LibrosaSTFT(SpectralTransform):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from audiostyle import dsp
-from audiostyle.transforms.base import SpectralTransform
+from audiostyle.contracts.transform import SpectralTransform
 
 
 class TorchSTFT(SpectralTransform):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from audiostyle.contracts.transform import SpectralTransform
 from audiostyle.errors import DependencyError
-from audiostyle.transforms.base import SpectralTransform
 
 TORCHAUDIO_FIX = (
     "pip install 'audiostyle[torchaudio]' (pins torch==2.11.0 with torchaudio==2.11.0, "

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from audiostyle.cli.errors import handle_errors
+from audiostyle.contracts.commands import handle_errors
 
 
 def add_commands(cli: typer.Typer) -> None:

@@ -1,40 +1,29 @@
 """The mel scale and a triangular mel filterbank, in torch (no librosa needed).
 
-The scale is Slaney's (librosa's default, ``htk=False``): linear below 1 kHz,
-logarithmic above. Each band is a triangle over the STFT bins, normalised to unit
-sum so a band's value is a weighted average of the bins' magnitudes (the same
-scale as the input). A band narrower than one bin, which would be empty, takes
-the linear interpolation of the two bins around its centre instead.
+The scale is :mod:`audiostyle.mel`'s Slaney scale (librosa's default,
+``htk=False``): linear below 1 kHz, logarithmic above. Each band is a triangle over
+the STFT bins, normalised to unit sum so a band's value is a weighted average of the
+bins' magnitudes (the same scale as the input). A band narrower than one bin, which
+would be empty, takes the linear interpolation of the two bins around its centre
+instead.
 """
 
 from __future__ import annotations
 
-import math
-
 import torch
 
+from audiostyle import mel
 from audiostyle.errors import ParameterError
-
-_F_SP = 200.0 / 3  # Hz per mel below 1 kHz
-_MIN_LOG_HZ = 1000.0
-_MIN_LOG_MEL = _MIN_LOG_HZ / _F_SP
-_LOGSTEP = math.log(6.4) / 27.0
 
 
 def hz_to_mel(hz: torch.Tensor) -> torch.Tensor:
-    """Slaney mel of frequencies in Hz."""
-    hz = torch.as_tensor(hz, dtype=torch.float64)
-    lin = hz / _F_SP
-    log = _MIN_LOG_MEL + torch.log(hz.clamp_min(_MIN_LOG_HZ) / _MIN_LOG_HZ) / _LOGSTEP
-    return torch.where(hz >= _MIN_LOG_HZ, log, lin)
+    """Slaney mel of frequencies in Hz (:func:`audiostyle.mel.hz_to_mel`, in torch)."""
+    return mel.hz_to_mel(torch.as_tensor(hz, dtype=torch.float64))
 
 
-def mel_to_hz(mel: torch.Tensor) -> torch.Tensor:
+def mel_to_hz(mels: torch.Tensor) -> torch.Tensor:
     """Frequencies in Hz of Slaney mels (inverse of :func:`hz_to_mel`)."""
-    mel = torch.as_tensor(mel, dtype=torch.float64)
-    lin = mel * _F_SP
-    log = _MIN_LOG_HZ * torch.exp(_LOGSTEP * (mel - _MIN_LOG_MEL))
-    return torch.where(mel >= _MIN_LOG_MEL, log, lin)
+    return mel.mel_to_hz(torch.as_tensor(mels, dtype=torch.float64))
 
 
 def mel_filterbank(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from audiostyle.contracts.metric import Metric
 from audiostyle.errors import ParameterError
-from audiostyle.metrics.base import Metric
 from audiostyle_mel.options import MelGramOptions
 
 WINDOW_SECONDS = 0.046  # analysis window when n_fft is unset: 1024 samples at 22.05 kHz

@@ -1,0 +1,1 @@
+"""One module of contract checks per stage: ``check_<stage>(impl, cls, opts, *, device)``."""

@@ -1,0 +1,1 @@
+"""The modules of ``benchmarks/presets.py`` (issue 14's harness), one job each."""
