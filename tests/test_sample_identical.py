@@ -5,7 +5,17 @@ published preset with Griffin-Lim, a waveform-domain run, a segmented run and a
 texture), fixed seeds, one torch thread. Their outputs were saved with the code of
 commit c611407 (before the house was rebuilt) under tests/data/sample_identical/;
 each run must give the same samples bit for bit. Regenerate only when an output is
-meant to change, and say so in the commit::
+meant to change, and say so in the commit and here. Changed on purpose since c611407:
+
+- ``default``, ``texture``: the end-of-clip fix of issue 22 (frames now cover the last
+  sample; max |d| 4e-5 and 1e-3, the texture grown from noise);
+- ``default``, ``segmented``: the envelope colour is the ``colour`` conditioner, run
+  once on the whole content before segmenting (issue 19; it was computed per segment
+  inside the engine): max |d| 5e-4 (default) and 0.22 (segmented, 0.8 s segments,
+  whose colours were each measured on 0.8 s). With ``envelope=0`` both runs are
+  bit-identical to c611407's after the edge fix, the house, the run module and the plan.
+
+Regenerate with::
 
     PYTHONPATH=. OMP_NUM_THREADS=1 python tests/test_sample_identical.py tests/data/sample_identical
 """
