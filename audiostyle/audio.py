@@ -17,6 +17,8 @@ WRITE_FORMATS = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}
 READ_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif", ".oga")
 SILENCE_PEAK = 1e-6  # below this peak amplitude a clip counts as digital silence
 MAX_PEAK = 1e4  # float audio belongs in [-1, 1]; far beyond this it is not audio
+MIN_RATE, MAX_RATE = 1_000, 768_000  # Hz: beyond these a file's header is wrong
+MAX_SECONDS = 4 * 3600  # the longest excerpt read at once (~1.3 GB of float32 at 22.05 kHz)
 
 
 @dataclass
@@ -134,6 +136,7 @@ def _read(
             if start:
                 f.seek(min(start, f.frames))
             frames = -1 if duration is None else int(round(duration * native))
+            _check_header(path, role, native, f.frames - min(start, f.frames), frames)
             data = f.read(frames=frames, dtype="float32", always_2d=True)
         return data, native
     except sf.LibsndfileError as exc:
@@ -160,6 +163,27 @@ def _read(
         ) from None
     y = np.atleast_2d(y).T  # (time, channels)
     return y, int(native)
+
+
+def _check_header(path: Path, role: str, rate: int, left: int, wanted: int) -> None:
+    """Refuse an absurd rate or length before reading (and resampling) a single sample.
+
+    A header that claims 1 Hz turns a 132 kB file into ~18 hours at 22.05 kHz (7 GB).
+    """
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise AudioError(
+            f"{role} file {str(path)!r} claims a sample rate of {rate} Hz; audio is "
+            f"{MIN_RATE}-{MAX_RATE} Hz, so its header is wrong: re-export it, or rewrite "
+            "the rate with 'sox -r RATE in.wav out.wav' if you know it."
+        )
+    frames = left if wanted < 0 else min(wanted, left)
+    seconds = frames / rate
+    if seconds > MAX_SECONDS:
+        raise AudioError(
+            f"{role} file {str(path)!r} holds {seconds / 3600:.1f} hours from the offset; "
+            f"audiostyle reads at most {MAX_SECONDS / 3600:g} hours at once: take an excerpt "
+            "with --offset and --duration (--style-offset, --style-duration for the style)."
+        )
 
 
 def resample(y: np.ndarray, orig: int, target: int) -> np.ndarray:

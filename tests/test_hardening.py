@@ -114,3 +114,46 @@ def test_recipe_losses_table_of_wrong_kind(tmp_path):
     with pytest.raises(ParameterError, match=r"options must be a table"):
         Recipe().apply({"losses": {"style": {"weight": 1.0, "options": 3}}})
     assert np.isfinite(Recipe().style_weight)
+
+
+# -- absurd headers and lengths: refused before reading --------------------------------
+
+
+def test_header_claiming_1_hz_is_refused_before_reading(files, monkeypatch):
+    content, style, out = files
+    bogus = content.parent / "one_hz.wav"
+    rng = np.random.default_rng(0)
+    sf.write(bogus, (0.1 * rng.standard_normal(66_000)).astype(np.float32), 1, subtype="PCM_16")
+    from audiostyle import audio
+
+    def no_resampling(*args, **kwargs):  # would be ~18 hours and 7 GB at 22.05 kHz
+        raise AssertionError("resampled a file whose header is absurd")
+
+    monkeypatch.setattr(audio, "resample", no_resampling)
+    fails(
+        transfer_args(bogus, style, out),
+        code=1,
+        needles=("one_hz.wav", "claims a sample rate of 1 Hz", "header is wrong"),
+        outputs=(out,),
+    )
+
+
+def test_hours_long_file_is_refused_before_reading(tmp_path, monkeypatch):
+    from audiostyle import audio
+
+    path = tmp_path / "long.wav"
+    sf.write(path, sine(440, 1.0), SR)
+    monkeypatch.setattr(audio, "MAX_SECONDS", 0.5)
+    with pytest.raises(audio.AudioError, match="at most .* hours at once: take an excerpt"):
+        audio.load(path, sample_rate=SR, role="content")
+    assert audio.load(path, sample_rate=SR, duration=0.25).shape == (SR // 4,)
+
+
+def test_texture_duration_is_bounded(files):
+    _, style, out = files
+    fails(
+        ["texture", style, "-o", out, "--sample-rate", SR, "--duration", "3600"],
+        code=2,
+        needles=("texture duration=3600 s", "not segmented", "shorter textures"),
+        outputs=(out,),
+    )
