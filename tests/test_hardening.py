@@ -157,3 +157,50 @@ def test_texture_duration_is_bounded(files):
         needles=("texture duration=3600 s", "not segmented", "shorter textures"),
         outputs=(out,),
     )
+
+
+# -- an output never replaces an input, whatever --force says ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flag", "target", "role"),
+    [
+        ("-o", "content.wav", "content"),
+        ("-o", "alias.wav", "content"),  # a symlink to the content
+        ("-o", "hard.wav", "style"),  # a hard link to the style
+        ("--save-recipe", "r.toml", "recipe"),
+        ("--report", "style.wav", "style"),
+        ("--html", "page.html", "content"),  # a symlink to the content
+    ],
+)
+def test_force_never_overwrites_an_input(files, flag, target, role):
+    import os
+
+    content, style, out = files
+    d = content.parent
+    (d / "alias.wav").symlink_to(content)
+    (d / "page.html").symlink_to(content)
+    os.link(style, d / "hard.wav")
+    recipe = d / "r.toml"
+    recipe.write_text("steps = 2\n")
+    before = {p: p.read_bytes() for p in (content, style, recipe)}
+    args = transfer_args(content, style, out, "--recipe", recipe, "--force")
+    if flag == "-o":
+        args[args.index("-o") + 1] = d / target
+    else:
+        args += [flag, d / target]
+    fails(args, code=2, needles=(f"the {role} file", "never replaces an input"))
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_api_never_overwrites_an_input(files, tiny):
+    content, style, out = files
+    before = content.read_bytes()
+    with pytest.raises(ParameterError, match="is the content file"):
+        api.transfer(content, style, output=content, force=True, progress=False, **tiny)
+    r = api.transfer(content, style, progress=False, **tiny)
+    with pytest.raises(ParameterError, match="is the style file"):
+        r.write_outputs(report=style, force=True)
+    with pytest.raises(ParameterError, match="is the content file"):
+        r.write_outputs(out, save_recipe=content, force=True)
+    assert content.read_bytes() == before and not out.exists()
