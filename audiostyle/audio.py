@@ -18,6 +18,7 @@ READ_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif", ".oga")
 SILENCE_PEAK = 1e-6  # below this peak amplitude a clip counts as digital silence
 MAX_PEAK = 1e4  # float audio belongs in [-1, 1]; far beyond this it is not audio
 MIN_RATE, MAX_RATE = 1_000, 768_000  # Hz: beyond these a file's header is wrong
+FULL_DISK_BYTES = 1 << 20  # a failed write with less free space than this: the disk is full
 MAX_SECONDS = 4 * 3600  # the longest excerpt read at once (~1.3 GB of float32 at 22.05 kHz)
 
 
@@ -272,7 +273,29 @@ def write_to(tmp: str | Path, audio: np.ndarray, *, sample_rate: int, ext: str) 
     audio = _checked_output(audio)
     fmt = WRITE_FORMATS[ext.lower()]
     subtype = {"WAV": "PCM_16", "FLAC": "PCM_16", "OGG": "VORBIS"}[fmt]
-    sf.write(str(tmp), audio, sample_rate, format=fmt, subtype=subtype)
+    try:
+        sf.write(str(tmp), audio, sample_rate, format=fmt, subtype=subtype)
+    except sf.SoundFileRuntimeError as exc:
+        # libsndfile's errors are not OSErrors; make it one (disk full, I/O error) so
+        # the atomic writer names the target and says that nothing was written.
+        raise _write_error(Path(tmp), exc) from exc
+
+
+def _write_error(tmp: Path, exc: Exception) -> OSError:
+    """The :class:`OSError` behind a failed libsndfile write, with its likely cause."""
+    import errno
+    import shutil
+
+    detail = getattr(exc, "error_string", None) or str(exc)
+    try:
+        free = shutil.disk_usage(tmp.parent if str(tmp.parent) else ".").free
+    except OSError:
+        free = None
+    if free is not None and free < FULL_DISK_BYTES:
+        return OSError(
+            errno.ENOSPC, f"No space left on device ({free} bytes free; libsndfile: {detail})"
+        )
+    return OSError(errno.EIO, f"libsndfile could not write the audio ({detail})")
 
 
 def check_signal(

@@ -204,3 +204,103 @@ def test_api_never_overwrites_an_input(files, tiny):
     with pytest.raises(ParameterError, match="is the content file"):
         r.write_outputs(out, save_recipe=content, force=True)
     assert content.read_bytes() == before and not out.exists()
+
+
+# -- a full disk names the file and the cause; SIGTERM leaves nothing behind -------------
+
+
+def _leftovers(directory):
+    return sorted(p.name for p in directory.iterdir() if p.name.startswith("."))
+
+
+@pytest.mark.parametrize("failure", ["libsndfile", "oserror"])
+def test_full_disk_names_the_file_and_the_cause(files, monkeypatch, failure):
+    import errno
+    import shutil
+    from collections import namedtuple
+
+    content, style, out = files
+    real_write = sf.write
+
+    def full_disk(file, data, *args, **kwargs):
+        real_write(file, data[: len(data) // 2], *args, **kwargs)  # half of it went out
+        if failure == "libsndfile":
+            raise sf.LibsndfileError(2, f"Error writing {file}: ")  # "System error."
+        raise OSError(errno.ENOSPC, "No space left on device", str(file))
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(sf, "write", full_disk)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 4096, 4096))
+    line = fails(
+        transfer_args(content, style, out),
+        code=1,
+        needles=(str(out), "No space left on device", "nothing was written"),
+        outputs=(out,),
+    )
+    assert "bug" not in line and "Libsndfile" not in line
+    assert _leftovers(out.parent) == []
+
+
+def test_a_libsndfile_failure_with_free_space_says_what_libsndfile_said(tmp_path, monkeypatch):
+    from audiostyle.audio import save
+    from audiostyle.errors import AudioError
+
+    def broken(file, *args, **kwargs):
+        raise sf.LibsndfileError(2, "Error: ")
+
+    monkeypatch.setattr(sf, "write", broken)
+    with pytest.raises(AudioError, match=r"x.wav.*libsndfile could not write.*System error"):
+        save(tmp_path / "x.wav", sine(440, 0.1), sample_rate=SR)
+    assert _leftovers(tmp_path) == []
+
+
+SLOW_WRITER = """
+import sys, time
+import audiostyle.audio as audio
+real = audio.write_to
+
+def slow_write_to(tmp, *args, **kwargs):
+    real(tmp, *args, **kwargs)
+    print("WRITING", tmp, file=sys.stderr, flush=True)
+    time.sleep(60)
+
+audio.write_to = slow_write_to
+from audiostyle.cli import main
+main()
+"""
+
+
+def test_sigterm_while_writing_exits_cleanly_and_leaves_no_temporary_file(files):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import tiny_flags
+
+    content, style, out = files
+    report = out.parent / "report.json"
+    env = {**os.environ, "AUDIOSTYLE_LOAD_PLUGINS": "", "OMP_NUM_THREADS": "1"}
+    args = ["transfer", content, style, "-o", out, "--report", report, *tiny_flags(), "-q"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_WRITER, *map(str, args)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        first = proc.stderr.readline()
+        assert first.startswith("WRITING"), first + proc.stderr.read()
+        tmp = first.split()[1]
+        assert os.path.exists(tmp)  # the hidden temporary file beside the target
+        proc.send_signal(signal.SIGTERM)
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=60) == 143, rest
+    finally:
+        proc.kill()
+        proc.wait()
+    errors = [line for line in rest.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "terminated (SIGTERM)" in errors[0], rest
+    assert "nothing was written" in errors[0] and "Traceback" not in rest
+    assert not out.exists() and not report.exists()
+    assert _leftovers(out.parent) == []

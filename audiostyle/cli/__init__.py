@@ -8,7 +8,10 @@ import sys
 def main() -> None:
     """Entry point of the ``audiostyle`` console script."""
     from audiostyle.cli.app import build_app
+    from audiostyle.cli.errors import install_sigterm
     from audiostyle.plugins import registry
+
+    install_sigterm()
 
     # Blocked before the app is built: building it loads the plugins (their commands),
     # and a blocked plugin must not even be imported.

@@ -29,6 +29,40 @@ from audiostyle.errors import AudiostyleError, Interrupted
 
 DEBUG = contextvars.ContextVar("audiostyle_debug", default=False)
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+def terminated(outputs_written: bool = False) -> Interrupted:
+    """The error SIGTERM raises: an abort, like a second Ctrl-C (exit 143)."""
+    exc = Interrupted(
+        "terminated (SIGTERM): aborted; "
+        + (
+            "the outputs written before are complete, the rest was skipped."
+            if outputs_written
+            else "nothing was written."
+        )
+    )
+    exc.exit_code = EXIT_TERMINATED
+    return exc
+
+
+def install_sigterm() -> None:
+    """Make SIGTERM abort like a second Ctrl-C: the exception unwinds the run, so the
+    atomic writers remove their temporary files and nothing partial is left (the
+    default action kills the process on the spot). Main thread only; a forked worker
+    process still dies as by default."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    pid = os.getpid()
+
+    def handler(signum, frame) -> None:
+        if os.getpid() != pid:  # a forked worker inherited this handler
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise terminated()
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def debug_enabled() -> bool:
@@ -86,16 +120,30 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 with contextlib.suppress(OSError):
                     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
                 raise typer.Exit(0) from None
+            except OSError as exc:
+                if debug_enabled():
+                    traceback.print_exc(file=sys.stderr)
+                if exc.errno is None:
+                    raise fail(_bug(exc)) from None
+                # The machine, not audiostyle: a full disk, permissions, a lost mount.
+                where = f" ({exc.filename})" if exc.filename else ""
+                raise fail(
+                    f"{exc.strerror or exc}{where}; free space or fix the path and run again."
+                ) from None
             except Exception as exc:  # noqa: BLE001 - anything else is a bug: say so clearly
                 if debug_enabled():
                     traceback.print_exc(file=sys.stderr)
                     raise fail(f"{type(exc).__name__}: {exc}") from None
-                raise fail(
-                    f"unexpected {type(exc).__name__}: {exc}. This is a bug in audiostyle "
-                    "or a plugin; rerun with --debug for the traceback and report it."
-                ) from None
+                raise fail(_bug(exc)) from None
 
     return wrapper
+
+
+def _bug(exc: BaseException) -> str:
+    return (
+        f"unexpected {type(exc).__name__}: {exc}. This is a bug in audiostyle "
+        "or a plugin; rerun with --debug for the traceback and report it."
+    )
 
 
 class InterruptGuard:
@@ -146,15 +194,20 @@ class InterruptGuard:
             )
         )
 
+    def _terminate(self, signum, frame) -> None:
+        raise terminated(self.outputs_written)  # SIGTERM: always an abort
+
     def __enter__(self) -> "InterruptGuard":
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGINT, self._handler)
+            self._previous_term = signal.signal(signal.SIGTERM, self._terminate)
             self._installed = True
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._installed:
             signal.signal(signal.SIGINT, self._previous)
+            signal.signal(signal.SIGTERM, self._previous_term)
             self._installed = False
 
 
