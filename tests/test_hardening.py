@@ -304,3 +304,28 @@ def test_sigterm_while_writing_exits_cleanly_and_leaves_no_temporary_file(files)
     assert "nothing was written" in errors[0] and "Traceback" not in rest
     assert not out.exists() and not report.exists()
     assert _leftovers(out.parent) == []
+
+
+# -- batch --html inside the --out-dir it creates (README's command) -----------------------
+
+
+def test_batch_html_in_a_new_out_dir(tmp_path):
+    from tests.conftest import tiny_flags
+    from tests.test_batch import invoke as invoke_batch
+    from tests.test_batch import write_clips
+
+    write_clips(tmp_path / "in")
+    (tmp_path / "in" / "m.csv").write_text("content,style,output\nmale.wav,female.wav,a.wav\n")
+    new = tmp_path / "newdir"
+    r = invoke_batch(
+        "batch", tmp_path / "in" / "m.csv", "--out-dir", new, "--html", new / "batch.html",
+        *tiny_flags(), "-q",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert (new / "batch.html").is_file() and (new / "a.wav").is_file()
+    # A page in a directory that nothing creates is still refused before any work.
+    r = invoke_batch(
+        "batch", tmp_path / "in" / "m.csv", "--out-dir", new, "--html",
+        tmp_path / "nowhere" / "b.html", *tiny_flags(), "-q",
+    )  # fmt: skip
+    assert r.exit_code == 2 and "does not exist" in r.output
