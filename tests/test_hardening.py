@@ -329,3 +329,23 @@ def test_batch_html_in_a_new_out_dir(tmp_path):
         tmp_path / "nowhere" / "b.html", *tiny_flags(), "-q",
     )  # fmt: skip
     assert r.exit_code == 2 and "does not exist" in r.output
+
+
+def test_an_oserror_anywhere_is_the_machine_not_a_bug(capsys):
+    import errno
+
+    import typer
+
+    from audiostyle.cli.errors import handle_errors
+
+    @handle_errors
+    def writes_a_page():
+        raise OSError(errno.ENOSPC, "No space left on device", "out/page_files/a.png")
+
+    with pytest.raises(typer.Exit) as exit_:
+        writes_a_page()
+    err = capsys.readouterr().err.strip()
+    assert exit_.value.exit_code == 1 and len(err.splitlines()) == 1
+    assert err == (
+        "error: No space left on device (out/page_files/a.png); free some space and run again."
+    )

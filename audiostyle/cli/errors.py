@@ -12,6 +12,7 @@
 
 import contextlib
 import contextvars
+import errno
 import functools
 import os
 import signal
@@ -127,9 +128,9 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                     raise fail(_bug(exc)) from None
                 # The machine, not audiostyle: a full disk, permissions, a lost mount.
                 where = f" ({exc.filename})" if exc.filename else ""
-                raise fail(
-                    f"{exc.strerror or exc}{where}; free space or fix the path and run again."
-                ) from None
+                full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+                advice = "free some space" if full else "check the path and its permissions"
+                raise fail(f"{exc.strerror or exc}{where}; {advice} and run again.") from None
             except Exception as exc:  # noqa: BLE001 - anything else is a bug: say so clearly
                 if debug_enabled():
                     traceback.print_exc(file=sys.stderr)
