@@ -51,19 +51,58 @@ if TYPE_CHECKING:  # pragma: no cover
 Audio = Any  # str | Path | numpy array | torch tensor
 
 
+def refuse_inputs(
+    outputs: dict[str, str | Path | None], inputs: dict[str, str | Path | None]
+) -> None:
+    """Raise :class:`ParameterError` if an output is the same file as an input.
+
+    Same file means the same path once resolved, or (when both exist) the same file
+    by :func:`os.path.samefile`: a symlink or a hard link to an input is that input.
+    ``--force`` allows replacing an old output, never an input.
+
+    >>> refuse_inputs({"output": "./a.wav"}, {"content": "a.wav"})
+    Traceback (most recent call last):
+    ...
+    audiostyle.errors.ParameterError: output 'a.wav' is the content file 'a.wav'; ...
+    """
+    import os
+
+    for what, out in outputs.items():
+        if out is None:
+            continue
+        for role, source in inputs.items():
+            if source is None:
+                continue
+            same = os.path.realpath(out) == os.path.realpath(source)
+            if not same and os.path.exists(out) and os.path.exists(source):
+                try:
+                    same = os.path.samefile(out, source)
+                except OSError:
+                    same = False
+            if same:
+                raise ParameterError(
+                    f"{what} {os.path.normpath(out)!r} is the {role} file "
+                    f"{os.path.normpath(source)!r}; an output never replaces an input (not "
+                    "even with --force): choose another name."
+                )
+
+
 def check_outputs(
     output: str | Path | None = None,
     *,
     force: bool = False,
     save_recipe: str | Path | None = None,
     report: str | Path | None = None,
+    html: str | Path | None = None,
+    inputs: dict[str, str | Path] | None = None,
 ) -> Path | None:
     """Check, before any work, that every output can be written.
 
-    ``output`` is the audio file (.wav, .flac, .ogg); ``save_recipe`` a TOML recipe and
-    ``report`` a JSON report. None of them may exist unless ``force``, their
-    directories must exist, and no two may be the same file. Returns ``output`` as a
-    Path (or None).
+    ``output`` is the audio file (.wav, .flac, .ogg); ``save_recipe`` a TOML recipe,
+    ``report`` a JSON report and ``html`` a report page. None of them may exist unless
+    ``force``, their directories must exist, no two may be the same file, and none
+    may be one of ``inputs`` (role -> path, e.g. ``{"content": "a.wav"}``), whatever
+    ``force`` says. Returns ``output`` as a Path (or None).
 
     >>> check_outputs("no/such/dir/out.wav")
     Traceback (most recent call last):
@@ -72,6 +111,10 @@ def check_outputs(
     """
     from audiostyle.audio import check_output, check_writable
 
+    refuse_inputs(
+        {"output": output, "save_recipe": save_recipe, "report": report, "html": html},
+        inputs or {},
+    )
     out = None if output is None else check_output(output, force=force)
     seen = {out.resolve(): "the audio output"} if out is not None else {}
     for what, extra in (("save_recipe", save_recipe), ("report", report)):
@@ -286,7 +329,9 @@ class Result:
         from audiostyle.atomic import AtomicGroup
         from audiostyle.audio import write_to
 
-        check_outputs(output, force=force, save_recipe=save_recipe, report=report)
+        check_outputs(
+            output, force=force, save_recipe=save_recipe, report=report, inputs=self.sources
+        )
         group = AtomicGroup()
         if output is not None:
             ext = Path(output).suffix
@@ -341,6 +386,8 @@ class Result:
         if path is not None:
             from audiostyle.report import write
             from audiostyle.report.build import from_result
+
+            refuse_inputs({"html": path}, self.sources)
 
             report = from_result(self, title=title, metrics=metrics)
             return write(report, path, audio_format=audio_format, force=force, embed=embed)
@@ -458,7 +505,14 @@ def _run(
     # option with its validated, typed value (defaults included).
     resolved = resolve_recipe(preset, recipe, **overrides).resolved()
     built = resolved.validate()
-    check_outputs(output, force=force, save_recipe=save_recipe, report=report)
+    inputs = {
+        role: path
+        for role, path in (("content", content), ("style", style), ("recipe", recipe))
+        if isinstance(path, str | Path)
+    }
+    check_outputs(
+        output, force=force, save_recipe=save_recipe, report=report, html=html, inputs=inputs
+    )
     if html is not None:
         from audiostyle.report import check_page
 

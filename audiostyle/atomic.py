@@ -109,7 +109,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 
 @contextlib.contextmanager
 def deferred_sigint() -> Iterator[None]:
-    """Ignore Ctrl-C (SIGINT) for the duration of the block.
+    """Ignore Ctrl-C (SIGINT) and SIGTERM for the duration of the block.
 
     Used around the renames that publish finished files (microseconds), so a set
     of files appears all together; once they are renamed they are complete, so a
@@ -121,6 +121,8 @@ def deferred_sigint() -> Iterator[None]:
         return
     try:
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # SIGTERM too: the CLI makes it abort like a second Ctrl-C.
+        previous_term = signal.signal(signal.SIGTERM, signal.SIG_IGN)
     except (ValueError, OSError):  # pragma: no cover - no signal support
         yield
         return
@@ -128,6 +130,7 @@ def deferred_sigint() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous_term)
 
 
 class AtomicGroup:

@@ -17,6 +17,9 @@ WRITE_FORMATS = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}
 READ_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif", ".oga")
 SILENCE_PEAK = 1e-6  # below this peak amplitude a clip counts as digital silence
 MAX_PEAK = 1e4  # float audio belongs in [-1, 1]; far beyond this it is not audio
+MIN_RATE, MAX_RATE = 1_000, 768_000  # Hz: beyond these a file's header is wrong
+FULL_DISK_BYTES = 1 << 20  # a failed write with less free space than this: the disk is full
+MAX_SECONDS = 4 * 3600  # the longest excerpt read at once (~1.3 GB of float32 at 22.05 kHz)
 
 
 @dataclass
@@ -134,6 +137,7 @@ def _read(
             if start:
                 f.seek(min(start, f.frames))
             frames = -1 if duration is None else int(round(duration * native))
+            _check_header(path, role, native, f.frames - min(start, f.frames), frames)
             data = f.read(frames=frames, dtype="float32", always_2d=True)
         return data, native
     except sf.LibsndfileError as exc:
@@ -160,6 +164,27 @@ def _read(
         ) from None
     y = np.atleast_2d(y).T  # (time, channels)
     return y, int(native)
+
+
+def _check_header(path: Path, role: str, rate: int, left: int, wanted: int) -> None:
+    """Refuse an absurd rate or length before reading (and resampling) a single sample.
+
+    A header that claims 1 Hz turns a 132 kB file into ~18 hours at 22.05 kHz (7 GB).
+    """
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise AudioError(
+            f"{role} file {str(path)!r} claims a sample rate of {rate} Hz; audio is "
+            f"{MIN_RATE}-{MAX_RATE} Hz, so its header is wrong: re-export it, or rewrite "
+            "the rate with 'sox -r RATE in.wav out.wav' if you know it."
+        )
+    frames = left if wanted < 0 else min(wanted, left)
+    seconds = frames / rate
+    if seconds > MAX_SECONDS:
+        raise AudioError(
+            f"{role} file {str(path)!r} holds {seconds / 3600:.1f} hours from the offset; "
+            f"audiostyle reads at most {MAX_SECONDS / 3600:g} hours at once: take an excerpt "
+            "with --offset and --duration (--style-offset, --style-duration for the style)."
+        )
 
 
 def resample(y: np.ndarray, orig: int, target: int) -> np.ndarray:
@@ -248,7 +273,29 @@ def write_to(tmp: str | Path, audio: np.ndarray, *, sample_rate: int, ext: str) 
     audio = _checked_output(audio)
     fmt = WRITE_FORMATS[ext.lower()]
     subtype = {"WAV": "PCM_16", "FLAC": "PCM_16", "OGG": "VORBIS"}[fmt]
-    sf.write(str(tmp), audio, sample_rate, format=fmt, subtype=subtype)
+    try:
+        sf.write(str(tmp), audio, sample_rate, format=fmt, subtype=subtype)
+    except sf.SoundFileRuntimeError as exc:
+        # libsndfile's errors are not OSErrors; make it one (disk full, I/O error) so
+        # the atomic writer names the target and says that nothing was written.
+        raise _write_error(Path(tmp), exc) from exc
+
+
+def _write_error(tmp: Path, exc: Exception) -> OSError:
+    """The :class:`OSError` behind a failed libsndfile write, with its likely cause."""
+    import errno
+    import shutil
+
+    detail = getattr(exc, "error_string", None) or str(exc)
+    try:
+        free = shutil.disk_usage(tmp.parent if str(tmp.parent) else ".").free
+    except OSError:
+        free = None
+    if free is not None and free < FULL_DISK_BYTES:
+        return OSError(
+            errno.ENOSPC, f"No space left on device ({free} bytes free; libsndfile: {detail})"
+        )
+    return OSError(errno.EIO, f"libsndfile could not write the audio ({detail})")
 
 
 def check_signal(

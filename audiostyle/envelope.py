@@ -48,6 +48,8 @@ True
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from audiostyle.dsp import ACTIVE_DB, active_frames  # noqa: F401 - ACTIVE_DB: old home
@@ -211,21 +213,26 @@ def class_envelopes(
 def auto_rule() -> dict[str, object]:
     """What ``envelope="auto"`` decides by: its strengths, the detector's threshold and
     reach, and the detector's package version (a resumable batch keys its rows by it)."""
-    from importlib.metadata import PackageNotFoundError, version
-
     from audiostyle import speech
 
-    try:
-        detector = version("silero-vad")
-    except PackageNotFoundError:
-        detector = None
     return {
         "speech": AUTO_SPEECH,
         "other": AUTO_OTHER,
         "threshold": speech.THRESHOLD,
         "max_seconds": speech.MAX_SECONDS,
-        "silero-vad": detector,
+        "silero-vad": _detector_version(),
     }
+
+
+@functools.lru_cache(maxsize=1)
+def _detector_version() -> str | None:
+    """silero-vad's version, looked up once per process (a batch asks once per row)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("silero-vad")
+    except PackageNotFoundError:
+        return None
 
 
 def auto_strength(content, style, *, sample_rate: int) -> tuple[float, str]:

@@ -11,7 +11,8 @@ count. Measured on 10 s clips (issue 14): LibriSpeech and espeak/festival speech
 dominates (a voice with an orchestra under it at equal RMS: 0.75; the orchestra 5 dB
 louder: 0.45).
 
-The detector always runs on the CPU (a 2 MB model: ~0.2 s per 10 s of audio), on at
+The detector always runs on the CPU with one thread (a 2 MB model: ~0.2 s per 10 s of
+audio, however busy the machine), on at
 most the first ``max_seconds`` of the clip, at 8 or 16 kHz (other rates are resampled
 to 16 kHz).
 """
@@ -29,6 +30,7 @@ from audiostyle.memo import ClipCache
 THRESHOLD = 0.5  # mean speech probability at or above which a clip is speech
 MAX_SECONDS = 30.0  # the detector looks at most at this much of a clip
 _CHUNK = {8000: 256, 16000: 512}  # Silero's chunk sizes (32 ms)
+DETECTOR_THREADS = 1  # torch threads while the detector runs (see _probability)
 # A batch runs many contents against one style: its probability is computed once.
 _PROBABILITIES = ClipCache(size=16)
 
@@ -104,10 +106,18 @@ def _probability(y: np.ndarray, sample_rate: int) -> float:
         return math.nan
     active = active_frames(x.double().T ** 2).numpy()  # pauses (40 dB down) do not count
     probs = np.empty(n)
-    with torch.inference_mode():
-        model.reset_states()
-        for i in range(n):  # the model is recurrent: chunks in order
-            probs[i] = float(model(x[i], rate))
+    before = torch.get_num_threads()
+    # One thread: each 32 ms chunk is a tiny recurrent step (chunks must go in order),
+    # far too small to share; with more threads OpenMP spin-waits between the ~100
+    # steps per 3 s, and a busy machine made a 3 s clip take 15-28 s instead of 0.2 s.
+    torch.set_num_threads(DETECTOR_THREADS)
+    try:
+        with torch.inference_mode():
+            model.reset_states()
+            for i in range(n):  # the model is recurrent: chunks in order
+                probs[i] = float(model(x[i], rate))
+    finally:
+        torch.set_num_threads(before)
     return float(probs[active].mean())
 
 

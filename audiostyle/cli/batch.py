@@ -203,9 +203,14 @@ def register(app: typer.Typer) -> None:
 
         settings = executor_settings(executor, workers, address, executor_opt)
         if html is not None and not dry_run:
+            from audiostyle.errors import ParameterError
             from audiostyle.report import check_page
 
-            check_page(html, force=True)  # like --report: rewritten on every run
+            page_dir = html.parent if str(html.parent) else Path(".")
+            if page_dir.exists() or page_dir.resolve() != out_dir.resolve():
+                check_page(html, force=True)  # like --report: rewritten on every run
+            elif html.suffix.lower() not in (".html", ".htm"):  # in the --out-dir batch makes
+                raise ParameterError(f"--html {str(html)!r}: give a file name ending in .html.")
         recipe_kwargs = {"preset": flags.preset, "recipe": flags.recipe, **flags.overrides()}
         try:
             if dry_run:

@@ -7,6 +7,7 @@ during optimisation stops it and keeps the best result so far (written as a
 partial result); any other press aborts without writing anything.
 """
 
+import os
 import signal
 import threading
 from typing import Any
@@ -16,6 +17,7 @@ import typer
 from audiostyle.contracts.commands import (
     DEBUG,
     EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
     debug_enabled,
     fail,
     handle_errors,
@@ -26,13 +28,49 @@ from audiostyle.errors import Interrupted
 __all__ = [
     "DEBUG",
     "EXIT_INTERRUPTED",
+    "EXIT_TERMINATED",
     "GuardedProgress",
     "InterruptGuard",
     "debug_enabled",
     "fail",
     "handle_errors",
     "one_line",
+    "install_sigterm",
+    "terminated",
 ]
+
+
+def terminated(outputs_written: bool = False) -> Interrupted:
+    """The error SIGTERM raises: an abort, like a second Ctrl-C (exit 143)."""
+    exc = Interrupted(
+        "terminated (SIGTERM): aborted; "
+        + (
+            "the outputs written before are complete, the rest was skipped."
+            if outputs_written
+            else "nothing was written."
+        )
+    )
+    exc.exit_code = EXIT_TERMINATED
+    return exc
+
+
+def install_sigterm() -> None:
+    """Make SIGTERM abort like a second Ctrl-C: the exception unwinds the run, so the
+    atomic writers remove their temporary files and nothing partial is left (the
+    default action kills the process on the spot). Main thread only; a forked worker
+    process still dies as by default."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    pid = os.getpid()
+
+    def handler(signum, frame) -> None:
+        if os.getpid() != pid:  # a forked worker inherited this handler
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise terminated()
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 class InterruptGuard:
@@ -83,15 +121,20 @@ class InterruptGuard:
             )
         )
 
+    def _terminate(self, signum, frame) -> None:
+        raise terminated(self.outputs_written)  # SIGTERM: always an abort
+
     def __enter__(self) -> "InterruptGuard":
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGINT, self._handler)
+            self._previous_term = signal.signal(signal.SIGTERM, self._terminate)
             self._installed = True
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._installed:
             signal.signal(signal.SIGINT, self._previous)
+            signal.signal(signal.SIGTERM, self._previous_term)
             self._installed = False
 
 

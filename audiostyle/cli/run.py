@@ -75,14 +75,29 @@ StyleDuration = Annotated[
 ]
 
 
-def _prepare(flags: RecipeFlags, output: Path, force: bool, extra_outputs: list[Path | None]):
-    """Resolve and validate the recipe and check every output before any work."""
+def _prepare(
+    flags: RecipeFlags,
+    output: Path,
+    force: bool,
+    extra_outputs: list[Path | None],
+    inputs: dict[str, Path | None] | None = None,
+):
+    """Resolve and validate the recipe and check every output before any work
+    (no output may be an input, whatever --force says)."""
     from audiostyle.api import check_outputs
 
     recipe = flags.resolve()
     recipe.validate()
-    save_recipe, report = extra_outputs
-    check_outputs(output, force=force, save_recipe=save_recipe, report=report)
+    save_recipe, report, html = [*extra_outputs, None][:3]
+    inputs = {**(inputs or {}), "recipe": flags.recipe}
+    check_outputs(
+        output,
+        force=force,
+        save_recipe=save_recipe,
+        report=report,
+        html=html,
+        inputs={k: v for k, v in inputs.items() if v is not None},
+    )
     return recipe
 
 
@@ -104,7 +119,8 @@ def _execute(
     from audiostyle.cli.progress import RichProgress
     from audiostyle.cli.summary import print_summary
 
-    recipe = _prepare(flags, output, force, [save_recipe, report])
+    inputs = {k: kwargs.get(k) for k in ("content", "style")}
+    recipe = _prepare(flags, output, force, [save_recipe, report, html], inputs)
     if html is not None:
         from audiostyle.report import check_page
 

@@ -15,6 +15,7 @@ Light: typer only.
 
 import contextlib
 import contextvars
+import errno
 import functools
 import os
 import sys
@@ -30,6 +31,7 @@ from audiostyle.errors import AudiostyleError
 
 DEBUG = contextvars.ContextVar("audiostyle_debug", default=False)
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 def debug_enabled() -> bool:
@@ -87,13 +89,27 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 with contextlib.suppress(OSError):
                     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
                 raise typer.Exit(0) from None
+            except OSError as exc:
+                if debug_enabled():
+                    traceback.print_exc(file=sys.stderr)
+                if exc.errno is None:
+                    raise fail(_bug(exc)) from None
+                # The machine, not audiostyle: a full disk, permissions, a lost mount.
+                where = f" ({exc.filename})" if exc.filename else ""
+                full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+                advice = "free some space" if full else "check the path and its permissions"
+                raise fail(f"{exc.strerror or exc}{where}; {advice} and run again.") from None
             except Exception as exc:  # noqa: BLE001 - anything else is a bug: say so clearly
                 if debug_enabled():
                     traceback.print_exc(file=sys.stderr)
                     raise fail(f"{type(exc).__name__}: {exc}") from None
-                raise fail(
-                    f"unexpected {type(exc).__name__}: {exc}. This is a bug in audiostyle "
-                    "or a plugin; rerun with --debug for the traceback and report it."
-                ) from None
+                raise fail(_bug(exc)) from None
 
     return wrapper
+
+
+def _bug(exc: BaseException) -> str:
+    return (
+        f"unexpected {type(exc).__name__}: {exc}. This is a bug in audiostyle "
+        "or a plugin; rerun with --debug for the traceback and report it."
+    )
