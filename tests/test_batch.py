@@ -292,6 +292,12 @@ def test_executor_flags_are_checked(tmp_path, monkeypatch):
     assert r.exit_code == 1 and 'pip install -e ".[ray]"' in r.output
     assert not (tmp_path / "o" / "a.wav").exists()
     assert {"local", "ray"} <= set(available("executor"))
+    # bench takes the same executor options as batch, checked before any cell runs.
+    bench = ["bench", "--pair", tmp_path / "male.wav", tmp_path / "female.wav", "--metric", "none"]
+    r = invoke(*bench, "--executor", "local", "--executor-opt", "cpus_per_task=2", *tiny_flags())
+    assert r.exit_code == 2 and "unknown option 'cpus_per_task'" in r.output, r.output
+    r = invoke(*bench, "--executor", "ray", "--executor-opt", "inputs=disk", *tiny_flags())
+    assert r.exit_code == 2 and "='disk' is not one of auto, ship, paths" in r.output
 
 
 def test_one_batch_per_out_dir(tmp_path):
