@@ -609,3 +609,63 @@ def test_an_adopted_output_that_does_not_hash_as_logged_is_redone(tmp_path):
     again = run_batch(manifest, out_dir=out, executor_options={"workers": 1}, **TINY)
     assert again.counts["done"] == 1
     assert (out / "a.wav").read_bytes() != bytes(data)
+
+
+# -- shipping inputs (the executor contract, without Ray) -----------------------------------------
+class BytesInput:
+    """A shipped input that carries its bytes (what an object-store reference stands for)."""
+
+    def __init__(self, data: bytes, name: str, sha256: str) -> None:
+        self.data, self.name, self.sha256 = data, name, sha256
+
+    def read(self) -> bytes:
+        return self.data
+
+
+def test_shipped_inputs_are_read_once_and_workers_never_open_the_paths(tmp_path):
+    from audiostyle.executors.local import LocalExecutor
+    from audiostyle.executors.options import LocalOptions
+
+    shipped = []
+
+    class Shipping(LocalExecutor):
+        def may_ship_inputs(self):
+            return True
+
+        def ships_inputs(self):
+            return True
+
+        def ship(self, data, *, name, sha256):
+            shipped.append(Path(name).name)
+            return BytesInput(data, name, sha256)
+
+    clips = write_clips(tmp_path / "in")
+    manifest = tmp_path / "in" / "rows.csv"
+    rows = ["content,style,output,seed"] + [f"male.wav,female.wav,r{i}.wav,{i}" for i in range(4)]
+    manifest.write_text("\n".join(rows + ["chirp.wav,female.wav,c.wav,"]) + "\n")
+
+    class DeleteInputs:  # runs after planning, before any row: the paths are gone
+        def start(self, stats, *, executor):
+            for name in ("male.wav", "female.wav", "chirp.wav"):
+                clips[name].unlink()
+
+        def advance(self, outcome, stats):
+            pass
+
+        def close(self):
+            pass
+
+    with Shipping(LocalOptions(workers=2)) as ex:
+        result = run_batch(
+            manifest, out_dir=tmp_path / "out", executor=ex, progress=DeleteInputs(), **TINY
+        )
+    assert result.ok, result.summary()
+    assert sorted(shipped) == ["chirp.wav", "female.wav", "male.wav"]  # each once, 5 rows
+    assert sf.info(tmp_path / "out" / "c.wav").frames == SR // 2
+    # A failure names the input as the manifest does, not the worker's copy.
+    write_clips(tmp_path / "in")
+    manifest.write_text("content,style,output\nmale.wav,silence.wav,s.wav\n")
+    with Shipping(LocalOptions(workers=1)) as ex:
+        result = run_batch(manifest, out_dir=tmp_path / "out", executor=ex, **TINY)
+    (failed,) = result.failed
+    assert f"{tmp_path / 'in' / 'silence.wav'} (shipped)" in failed.error, failed.error
