@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import socket
 import tempfile
 import time
@@ -25,8 +26,20 @@ pytestmark = pytest.mark.ray
 # Ray's "current cluster" file) in a folder of their own: other Ray users on the machine
 # neither see these clusters nor are seen. Both are read when ray is imported.
 os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
-os.environ.setdefault("RAY_TMPDIR", tempfile.mkdtemp(prefix="asray-", dir="/tmp"))
+OWN_TMPDIR = "RAY_TMPDIR" not in os.environ
+if OWN_TMPDIR:
+    os.environ["RAY_TMPDIR"] = tempfile.mkdtemp(prefix="asray-", dir="/tmp")
 ray = pytest.importorskip("ray", reason='needs the ray extra: pip install -e ".[ray]"')
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ray_tmpdir():
+    """Remove the Ray sessions of this module's clusters when it is done."""
+    yield
+    if ray.is_initialized():
+        ray.shutdown()
+    if OWN_TMPDIR:
+        shutil.rmtree(os.environ["RAY_TMPDIR"], ignore_errors=True)
 
 
 def test_executor_starts_and_stops_its_own_local_instance():
@@ -157,6 +170,11 @@ def cluster():
 
     if ray.is_initialized():
         ray.shutdown()
+    if ray._private.ray_constants.ENABLE_RAY_CLUSTER:  # it would bind the node's address
+        pytest.fail(
+            "ray was imported before tests/test_ray.py set RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0; "
+            "the cluster would not stay on 127.0.0.1"
+        )
     c = Cluster(
         initialize_head=True,
         head_node_args={"num_cpus": 1, "include_dashboard": False},
