@@ -37,7 +37,9 @@ from pathlib import Path
 # The cluster's processes listen on 127.0.0.1 only and keep their sessions to themselves
 # (read by Ray when it is imported).
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-os.environ.setdefault("RAY_TMPDIR", tempfile.mkdtemp(prefix="asbench-", dir="/tmp"))
+OWN_TMPDIR = "RAY_TMPDIR" not in os.environ
+if OWN_TMPDIR:
+    os.environ["RAY_TMPDIR"] = tempfile.mkdtemp(prefix="asbench-", dir="/tmp")
 
 SHARED_AUDIO = Path(__file__).resolve().parents[2] / "shared" / "audio"
 SLOTS = 2
@@ -275,7 +277,11 @@ def main() -> None:
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        if os.environ["RAY_TMPDIR"].startswith("/tmp/asbench-"):
+        if OWN_TMPDIR:
+            import ray
+
+            if ray.is_initialized():
+                ray.shutdown()
             shutil.rmtree(os.environ["RAY_TMPDIR"], ignore_errors=True)
 
 
