@@ -278,9 +278,8 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if OWN_TMPDIR:
-            import ray
-
-            if ray.is_initialized():
+            ray = sys.modules.get("ray")
+            if ray is not None and ray.is_initialized():
                 ray.shutdown()
             shutil.rmtree(os.environ["RAY_TMPDIR"], ignore_errors=True)
 
