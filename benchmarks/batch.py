@@ -1,109 +1,215 @@
-"""Batch throughput: local pool (1 and 2 workers) and Ray on this machine.
+"""Batch: the local pool against Ray (a local instance and a two-node cluster), cold and
+warm, and planning a 10,000-row manifest.
 
-Prints rows per hour and seconds of audio per second for each executor, the
-per-task overhead of Ray against the local pool (no-op tasks and real rows), and,
-from the measured per-row time, what a cluster of N machines would do for a
-10,000-row manifest and what limits it. Every figure is measured in this run;
-ratios are against the sequential in-process reference measured here too.
+Prints, all measured in this run:
 
-    python benchmarks/batch.py                   # ~ a few minutes on 2 idle cores
-    python benchmarks/batch.py --rows 16 --no-ray --default-row-seconds 0
+- per executor, for ``--rows`` rows of ``--seconds`` s each (one recipe, two styles, the
+  contents cut from long recordings by the manifest's offset column), the first batch
+  on fresh workers (cold) and a second batch on the same workers (warm): wall seconds
+  per row per slot, median compute and CPU seconds per row on a worker, the idle time
+  per row the executor adds, and how many rows found their stages and style targets
+  already built (warm);
+- Ray's overhead per row against the local pool in the same phase, as a share of a
+  row's compute (target once warm: under 5 %);
+- the time and memory to plan ``--plan-rows`` rows (the driver's side of a big batch).
+
+The two-node cluster is Ray's own ``ray.cluster_utils.Cluster`` (a head node and a
+worker node, one CPU each, on 127.0.0.1, its sessions in a private RAY_TMPDIR); it runs
+with inputs shipped through the object store (no shared disk). Every executor has two
+slots: on a machine with two cores they compare like with like.
+
+    python benchmarks/batch.py                          # 40 rows of 10 s: long on 2 cores
+    python benchmarks/batch.py --rows 12 --seconds 3    # a quick look
 """
 
 from __future__ import annotations
 
 import argparse
-import math
+import os
 import shutil
 import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
+# The cluster's processes listen on 127.0.0.1 only and keep their sessions to themselves
+# (read by Ray when it is imported).
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+OWN_TMPDIR = "RAY_TMPDIR" not in os.environ
+if OWN_TMPDIR:
+    os.environ["RAY_TMPDIR"] = tempfile.mkdtemp(prefix="asbench-", dir="/tmp")
+
 SHARED_AUDIO = Path(__file__).resolve().parents[2] / "shared" / "audio"
+SLOTS = 2
 
 
-def make_clips(folder: Path, *, seconds: float, sample_rate: int) -> list[tuple[str, str]]:
-    """Real clips cut to ``seconds``: (content, style) pairs for the manifest."""
-    import soundfile as sf
+def long_clip(names: list[str], fallback: str, *, seconds: float, sample_rate: int):
+    """The first of ``names`` found in the shared audio folder (else the demo clip
+    ``fallback`` repeated), at least ``seconds`` long, mono at ``sample_rate``."""
+    import numpy as np
 
     from audiostyle.api import demo_clip
     from audiostyle.audio import load
 
-    sources = {
-        "male": demo_clip("content"),
-        "female": demo_clip("style"),
+    for name in names:
+        path = SHARED_AUDIO / name
+        if path.exists():
+            y = load(path, sample_rate=sample_rate)
+            break
+    else:
+        y = load(demo_clip(fallback), sample_rate=sample_rate)
+    reps = int(np.ceil(seconds * sample_rate / len(y)))
+    return np.tile(y, reps)[: int(seconds * sample_rate) + 1]
+
+
+def make_inputs(folder: Path, *, rows: int, seconds: float, sample_rate: int) -> Path:
+    """Two long contents, two styles, and a manifest of ``rows`` rows of ``seconds`` s."""
+    import soundfile as sf
+
+    span = seconds * (rows // 2 + 1)
+    clips = {
+        "music.wav": long_clip(
+            ["brahms_hungarian_dance_5.ogg", "vibe_ace.ogg"],
+            "content",
+            seconds=span,
+            sample_rate=sample_rate,
+        ),
+        "band.wav": long_clip(
+            ["vibe_ace.ogg", "trumpet.ogg"], "style", seconds=span, sample_rate=sample_rate
+        ),
+        "male.wav": long_clip(
+            ["speech_male_3436.ogg"], "content", seconds=seconds, sample_rate=sample_rate
+        ),
+        "female.wav": long_clip(
+            ["speech_female_198.ogg"], "style", seconds=seconds, sample_rate=sample_rate
+        ),
     }
-    for name in ("trumpet", "speech_male_3436", "speech_female_198"):
-        p = SHARED_AUDIO / f"{name}.ogg"
-        if p.exists():
-            sources[name] = p
-    names = []
-    for name, path in sources.items():
-        y = load(path, sample_rate=sample_rate, offset=0.0, duration=seconds)
-        sf.write(folder / f"{name}.wav", y, sample_rate)
-        names.append(f"{name}.wav")
-    pairs = [(c, s) for c in names for s in names if c != s]
-    return pairs
-
-
-def write_manifest(path: Path, pairs: list[tuple[str, str]], rows: int, tag: str) -> None:
-    lines = ["content,style,output,seed"]
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, y in clips.items():
+        sf.write(folder / name, y, sample_rate)
+    lines = ["content,style,output,offset,duration,style_duration"]
     for i in range(rows):
-        c, s = pairs[i % len(pairs)]
-        lines.append(f"{c},{s},{tag}_{i:03d}.wav,{i}")
-    path.write_text("\n".join(lines) + "\n")
+        content = ("music.wav", "band.wav")[i % 2]
+        style = ("male.wav", "female.wav")[(i // 2) % 2]
+        lines.append(f"{content},{style},r{i:03d}.wav,{(i // 2) * seconds:g},{seconds},{seconds}")
+    manifest = folder / "rows.csv"
+    manifest.write_text("\n".join(lines) + "\n")
+    return manifest
 
 
-def timed_batch(manifest: Path, out_dir: Path, executor, recipe: dict):
+def measure(ex, manifest: Path, out: Path, recipe: dict) -> dict:
+    """One batch on an open executor: per-row wall (x slots), compute, CPU, idle, warm."""
     from audiostyle.batch import run_batch
 
     t = time.perf_counter()
-    result = run_batch(manifest, out_dir=out_dir, executor=executor, **recipe)
+    result = run_batch(manifest, out_dir=out, executor=ex, **recipe)
     wall = time.perf_counter() - t
     if not result.ok:
-        sys.exit("benchmark batch failed:\n" + "\n".join(result.summary()))
-    return result, wall
+        sys.exit("a benchmark batch failed:\n" + "\n".join(result.summary()))
+    rows = [r for r in result.rows if r.status == "done"]
+    compute = [r.compute_seconds for r in rows]
+    return {
+        "wall_row": wall * ex.slots / len(rows),
+        "compute": statistics.median(compute),
+        "cpu": statistics.median(r.cpu_seconds for r in rows),
+        "idle": (wall * ex.slots - sum(compute)) / len(rows),
+        "warm": sum(r.warm for r in rows),
+        "rows": len(rows),
+        "retries": result.retries,
+    }
 
 
-def noop_overhead(executor, n: int) -> float:
-    """Seconds per no-op task, pipelined through the executor (after a warm-up)."""
-    list(executor.map(abs, range(executor.slots)))
+def run_executors(args, manifest: Path, work: Path, recipe: dict) -> dict:
+    from audiostyle.plugins import create
+
+    configs = [("local pool", "local", {"workers": SLOTS, "threads": 1})]
+    if not args.no_ray:
+        configs += [
+            ("ray, local instance", "ray", {"address": "local", "workers": SLOTS}),
+            ("ray, 2-node cluster", "ray-cluster", {"inputs": "ship"}),
+        ]
+    out: dict[str, dict] = {}
+    for label, name, options in configs:
+        cluster = None
+        if name == "ray-cluster":
+            from ray.cluster_utils import Cluster
+
+            t = time.perf_counter()
+            cluster = Cluster(
+                initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False}
+            )
+            cluster.add_node(num_cpus=1)
+            options = {**options, "address": cluster.address}
+            name = "ray"
+            up = time.perf_counter() - t
+        else:
+            up = 0.0
+        try:
+            with create("executor", name, options) as ex:
+                t = time.perf_counter()
+                ex.start()
+                start = time.perf_counter() - t + up
+                cold = measure(ex, manifest, work / f"{label}-cold", recipe)
+                warm = measure(ex, manifest, work / f"{label}-warm", recipe)
+                out[label] = {"start": start, "cold": cold, "warm": warm, "desc": ex.describe()}
+        finally:
+            if cluster is not None:
+                cluster.shutdown()
+        print(f"  measured {label}: {out[label]['desc']}", flush=True)
+    return out
+
+
+def plan_figures(n: int, work: Path) -> tuple[float, float, float]:
+    """Seconds to plan ``n`` rows (20 distinct inputs), the peak of Python allocations
+    while planning (MB, a separate traced run) and the process's peak RSS (MB)."""
+    import resource
+
+    import numpy as np
+    import soundfile as sf
+
+    from audiostyle.api import resolve_recipe
+    from audiostyle.batch import plan_batch
+
+    folder = work / "plan"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(20):
+        sf.write(folder / f"c{i}.wav", 0.1 * rng.standard_normal(16_000), 16_000)
+    lines = ["content,style,output,seed"]
+    lines += [f"c{i % 20}.wav,c{(i + 1) % 20}.wav,o/r{i:05d}.wav,{i % 7}" for i in range(n)]
+    (folder / "rows.csv").write_text("\n".join(lines) + "\n")
+    resolve_recipe(None, None).validate()  # imports and registry outside the timing
+    (folder / "one.csv").write_text("content,style,output\nc0.wav,c1.wav,x.wav\n")
+    plan_batch(folder / "one.csv", out_dir=work / "plan-warmup")  # its imports too
     t = time.perf_counter()
-    done = sum(r.ok for r in executor.map(abs, range(n)))
-    assert done == n
-    return (time.perf_counter() - t) / n
+    plan = plan_batch(folder / "rows.csv", out_dir=work / "plan-out")
+    seconds = time.perf_counter() - t
+    assert len(plan.todo) == n
+    del plan
+    tracemalloc.start()
+    plan_batch(folder / "rows.csv", out_dir=work / "plan-out")
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return seconds, peak, rss
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=8, help="rows per measured batch")
-    ap.add_argument("--seconds", type=float, default=2.0, help="seconds of audio per row")
+    ap.add_argument("--rows", type=int, default=40, help="rows per batch")
+    ap.add_argument("--seconds", type=float, default=10.0, help="seconds of audio per row")
     ap.add_argument("--sample-rate", type=int, default=16_000)
     ap.add_argument("--n-fft", type=int, default=512)
     ap.add_argument("--filters", type=int, default=256)
     ap.add_argument("--steps", type=int, default=30)
-    ap.add_argument("--noop-tasks", type=int, default=300)
-    ap.add_argument("--no-ray", action="store_true", help="skip Ray")
-    ap.add_argument(
-        "--default-row-seconds",
-        type=float,
-        default=5.0,
-        help="also time one row of the default preset on a clip this long (0: skip)",
-    )
-    ap.add_argument("--cores-per-machine", type=int, default=16, help="for the projection")
-    ap.add_argument("--manifest-rows", type=int, default=10_000, help="for the projection")
+    ap.add_argument("--plan-rows", type=int, default=10_000)
+    ap.add_argument("--no-ray", action="store_true", help="the local pool only")
     args = ap.parse_args()
 
-    import torch
-
-    from audiostyle.api import transfer
     from audiostyle.executors.base import cpu_count
-    from audiostyle.plugins import create
 
-    torch.set_num_threads(1)
-    cores = cpu_count()
     recipe = {
         "sample_rate": args.sample_rate,
         "transform_options": {"n_fft": args.n_fft},
@@ -113,176 +219,69 @@ def main() -> None:
     }
     work = Path(tempfile.mkdtemp(prefix="audiostyle-bench-batch-"))
     try:
-        pairs = make_clips(work, seconds=args.seconds, sample_rate=args.sample_rate)
+        t, peak, rss = plan_figures(args.plan_rows, work)
         print(
-            f"machine: {cores} cores; rows: {args.seconds:g} s clips at {args.sample_rate} Hz, "
-            f"n_fft {args.n_fft}, {args.filters} filters, {args.steps} L-BFGS steps, "
-            f"1 torch thread per task"
+            f"planning {args.plan_rows:,} rows (20 distinct inputs, 7 recipes): {t:.2f} s "
+            f"({t / args.plan_rows * 1e6:.0f} us/row; target < 5 s: "
+            f"{'met' if t < 5 else 'NOT met'}); Python allocations peak {peak:.1f} MB while "
+            f"planning, process peak RSS {rss:.0f} MB"
         )
-
-        # Reference: the same rows one after another in this process (warm, 1 thread).
-        c, s = pairs[0]
-        transfer(work / c, work / s, progress=False, **recipe)  # warm-up
-        times = []
-        for i in range(min(args.rows, 4)):
-            c, s = pairs[i % len(pairs)]
-            t = time.perf_counter()
-            transfer(work / c, work / s, progress=False, seed=i, **recipe)
-            times.append(time.perf_counter() - t)
-        t_row = statistics.median(times)
+        manifest = make_inputs(
+            work / "in", rows=args.rows, seconds=args.seconds, sample_rate=args.sample_rate
+        )
         print(
-            f"\nreference, in-process sequential: {t_row:.2f} s per row (median of "
-            f"{len(times)}), {3600 / t_row:.0f} rows/h, {args.seconds / t_row:.3f} audio-s/s"
+            f"\nmachine: {cpu_count()} cores (load {os.getloadavg()[0]:.1f}); {args.rows} rows "
+            f"of {args.seconds:g} s at {args.sample_rate} Hz, n_fft {args.n_fft}, "
+            f"{args.filters} filters, {args.steps} steps, default preset otherwise; "
+            f"{SLOTS} slots x 1 torch thread everywhere"
         )
-
-        configs = [
-            ("local, 1 worker x 1 thread", "local", {"workers": 1, "threads": 1}),
-            ("local, 1 worker x 2 threads", "local", {"workers": 1, "threads": 2}),
-            ("local, 2 workers x 1 thread", "local", {"workers": 2, "threads": 1}),
-        ]
-        if not args.no_ray:
-            configs.append(("ray, local instance, 2 CPUs", "ray", {"workers": 2}))
-        rows_out = []
-        overheads = {}
-        for label, name, options in configs:
-            if name == "ray":
-                try:
-                    ex = create("executor", name, options)
-                except Exception as exc:  # noqa: BLE001 - report and go on
-                    print(f"\n{label}: skipped ({exc})")
-                    continue
-            else:
-                ex = create("executor", name, options)
-            with ex:
-                t = time.perf_counter()
-                ex.start()
-                warm_manifest = work / f"warm_{len(rows_out)}.csv"
-                write_manifest(warm_manifest, pairs, ex.slots, f"warm{len(rows_out)}")
-                timed_batch(warm_manifest, work / f"warm_out_{len(rows_out)}", ex, recipe)
-                startup = time.perf_counter() - t
-                manifest = work / f"m_{len(rows_out)}.csv"
-                write_manifest(manifest, pairs, args.rows, f"r{len(rows_out)}")
-                result, wall = timed_batch(manifest, work / f"out_{len(rows_out)}", ex, recipe)
-                compute = [r.compute_seconds for r in result.rows]
-                writes = [r.write_seconds for r in result.rows]
-                per_row_overhead = (wall * ex.slots - sum(compute)) / len(compute)
-                if options.get("threads", 1) == 1 and name not in overheads:
-                    overheads[name] = noop_overhead(ex, args.noop_tasks)
-                rows_out.append(
-                    {
-                        "label": label,
-                        "startup": startup,
-                        "wall": wall,
-                        "rows_h": len(compute) / wall * 3600,
-                        "audio_s": result.audio_seconds / wall,
-                        "speedup": (t_row * len(compute)) / wall,
-                        "compute": statistics.median(compute),
-                        "overhead": per_row_overhead,
-                        "write": statistics.median(writes),
-                        "slots": ex.slots,
-                    }
-                )
-
+        figures = run_executors(args, manifest, work, recipe)
         print(
-            f"\n{'executor':34} {'start+warm s':>12} {'rows/h':>8} {'audio-s/s':>9} "
-            f"{'x ref':>6} {'row s':>6} {'idle s/row':>10}"
+            f"\n{'executor':22} {'phase':5} {'start s':>7} {'wall s/row':>10} "
+            f"{'compute s':>9} {'cpu s':>6} {'idle s/row':>10} {'warm rows':>9}"
         )
-        for r in rows_out:
-            print(
-                f"{r['label']:34} {r['startup']:12.1f} {r['rows_h']:8.0f} {r['audio_s']:9.3f} "
-                f"{r['speedup']:6.2f} {r['compute']:6.2f} {r['overhead']:10.3f}"
-            )
-        print(
-            "  (x ref = throughput / in-process sequential; row s = median compute per row on "
-            "a worker; idle s/row = (wall x slots - compute) / rows: what the executor adds)"
-        )
-        if overheads:
-            print(f"\nno-op tasks ({args.noop_tasks}, pipelined, 2 slots):")
-            for name, sec in overheads.items():
-                print(f"  {name:6} {sec * 1000:8.2f} ms per task  ({1 / sec:8.0f} tasks/s)")
-            if "ray" in overheads and "local" in overheads:
+        for label, f in figures.items():
+            for phase in ("cold", "warm"):
+                m = f[phase]
+                start = f"{f['start']:7.1f}" if phase == "cold" else " " * 7
                 print(
-                    f"  ray / local per-task overhead: {overheads['ray'] / overheads['local']:.1f}x"
-                    f" (+{(overheads['ray'] - overheads['local']) * 1000:.2f} ms per task)"
+                    f"{label:22} {phase:5} {start} {m['wall_row']:10.2f} {m['compute']:9.2f} "
+                    f"{m['cpu']:6.2f} {m['idle']:10.3f} {m['warm']:5d}/{m['rows']}"
                 )
-
-        # A realistic row: the default preset.
-        t_default = None
-        if args.default_row_seconds > 0:
-            t = time.perf_counter()
-            res = transfer(
-                _demo("content"),
-                _demo("style"),
-                duration=args.default_row_seconds,
-                style_duration=args.default_row_seconds,
-                progress=False,
-            )
-            t_default = time.perf_counter() - t
-            print(
-                f"\ndefault preset, {args.default_row_seconds:g} s clip at {res.sample_rate} Hz, "
-                f"1 thread: {t_default:.1f} s per row ({args.default_row_seconds / t_default:.3f}"
-                " audio-s/s per core)"
-            )
-
-        project(args, rows_out, overheads, t_row, t_default)
+        print(
+            "  wall s/row = wall x slots / rows; compute and cpu s = median per row on a "
+            "worker; idle s/row = (wall x slots - compute) / rows; warm rows = rows whose "
+            "worker had the recipe's stages and the style's targets built"
+        )
+        local = figures.get("local pool")
+        for label, f in figures.items():
+            if f is local or local is None:
+                continue
+            for phase in ("cold", "warm"):
+                mine, base = f[phase], local[phase]
+                extra = mine["idle"] - base["idle"]
+                share = extra / mine["compute"] * 100
+                verdict = ""
+                if phase == "warm":
+                    verdict = f" (target < 5 %: {'met' if share < 5 else 'NOT met'})"
+                print(
+                    f"{label} vs local pool, {phase}: idle {extra:+.3f} s per row = "
+                    f"{share:+.1f} % of a row's compute{verdict}; wall per row "
+                    f"{mine['wall_row'] - base['wall_row']:+.2f} s, CPU per row "
+                    f"{mine['cpu'] - base['cpu']:+.2f} s"
+                )
+        print(
+            "  Ray's overhead = its idle time per row minus the local pool's, both measured "
+            "against the compute of the same batch, so a change of the machine's load between "
+            "batches (which moves wall and compute alike) cancels out; wall differences do not."
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def _demo(which: str):
-    from audiostyle.api import demo_clip
-
-    return demo_clip(which)
-
-
-def project(args, rows_out, overheads, t_row: float, t_default: float | None) -> None:
-    """On paper: N machines x C cores for a manifest of ``args.manifest_rows`` rows.
-
-    Each core runs one single-threaded task at a time, so a slot finishes a row every
-    ``compute + executor overhead`` seconds (Ray's idle time per row as measured here);
-    the driver writes every output and its ledger line, which caps rows per second.
-    """
-    by = {r["label"]: r for r in rows_out}
-    one = by.get("local, 1 worker x 1 thread")
-    two = by.get("local, 2 workers x 1 thread")
-    ray_row = by.get("ray, local instance, 2 CPUs")
-    if one and two:
-        scaling = two["rows_h"] / one["rows_h"]
-        note = "  (above 2: the machine's load changed between runs)" if scaling > 2.05 else ""
-        print(f"\nmeasured scaling, 1 -> 2 local workers: {scaling:.2f}x{note}")
-    overhead = (ray_row or two or one or {"overhead": 0.0})["overhead"]
-    overhead = max(overhead, 0.0)
-    write = statistics.median([r["write"] for r in rows_out]) if rows_out else 0.0
-    commit_rate = 1 / write if write > 0 else math.inf  # rows/s the driver can write + log
-    n = args.manifest_rows
-    cores = args.cores_per_machine
-    print(
-        f"\nprojection for {n:,} rows on N machines x {cores} cores (one 1-thread task per "
-        f"core; per-row executor overhead {overhead:.2f} s as measured for "
-        f"{'Ray' if ray_row else 'the local pool'}; driver write + ledger "
-        f"{write * 1000:.1f} ms/row -> at most {commit_rate:,.0f} rows/s):"
-    )
-    for label, row_s in (("this bench's row", t_row), ("default-preset row", t_default)):
-        if not row_s:
-            continue
-        slot_time = row_s + overhead
-        print(f"  {label} ({row_s:.2f} s of compute + {overhead:.2f} s overhead per row):")
-        print(f"    {'N':>5} {'hours':>8} {'rows/h':>10}  limited by")
-        for machines in (1, 4, 16, 64, 256):
-            slots = machines * cores
-            waves = math.ceil(n / slots)  # the last wave leaves cores idle
-            hours = max(waves * slot_time, n / commit_rate) / 3600
-            if n / commit_rate > waves * slot_time:
-                limit = "driver write + ledger"
-            elif waves <= 2:
-                limit = "compute; the tail (last wave) wastes cores"
-            else:
-                limit = "compute"
-            print(f"    {machines:5d} {hours:8.2f} {n / hours:10,.0f}  {limit}")
-    print(
-        "  not measured here: Ray's scheduler on a real head node (thousands of tasks/s), "
-        "shared-storage bandwidth for inputs and outputs, and node start-up time."
-    )
+        if OWN_TMPDIR:
+            ray = sys.modules.get("ray")
+            if ray is not None and ray.is_initialized():
+                ray.shutdown()
+            shutil.rmtree(os.environ["RAY_TMPDIR"], ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -292,6 +292,12 @@ def test_executor_flags_are_checked(tmp_path, monkeypatch):
     assert r.exit_code == 1 and 'pip install -e ".[ray]"' in r.output
     assert not (tmp_path / "o" / "a.wav").exists()
     assert {"local", "ray"} <= set(available("executor"))
+    # bench takes the same executor options as batch, checked before any cell runs.
+    bench = ["bench", "--pair", tmp_path / "male.wav", tmp_path / "female.wav", "--metric", "none"]
+    r = invoke(*bench, "--executor", "local", "--executor-opt", "cpus_per_task=2", *tiny_flags())
+    assert r.exit_code == 2 and "unknown option 'cpus_per_task'" in r.output, r.output
+    r = invoke(*bench, "--executor", "ray", "--executor-opt", "inputs=disk", *tiny_flags())
+    assert r.exit_code == 2 and "='disk' is not one of auto, ship, paths" in r.output
 
 
 def test_one_batch_per_out_dir(tmp_path):
@@ -450,3 +456,216 @@ def test_bench_grid_on_local_pool_matches_in_process(tmp_path, one_thread):
     assert r.exit_code == 2 and "--isolate and --executor exclude each other" in r.output
     r = invoke(*common, "--address", "auto", "--executor", "local")
     assert r.exit_code == 2 and "--address does not apply to the 'local' executor" in r.output
+
+
+# -- the worker side: versions, paths, warm stages ------------------------------------------------
+def tiny_task(clips: dict[str, Path], **fields):
+    from audiostyle.api import resolve_recipe
+    from audiostyle.batch import RowTask
+
+    recipe = resolve_recipe(None, None, **TINY).resolved()
+    return RowTask(
+        number=1,
+        content=str(clips["male.wav"]),
+        style=str(clips["female.wav"]),
+        recipe=recipe,
+        style_sha256="female",
+        **fields,
+    )
+
+
+def test_a_worker_with_other_versions_fails_the_row_naming_both(tmp_path):
+    from audiostyle.batch import run_row
+    from audiostyle.batch.worker import VersionMismatchError, stack_versions
+
+    clips = write_clips(tmp_path)
+    mine = stack_versions()
+    driver = {**mine, "audiostyle": "0.0.1-driver", "audiostyle-example-plugin": "9.9"}
+    with pytest.raises(VersionMismatchError) as info:
+        run_row(tiny_task(clips, versions=driver))
+    text = str(info.value)
+    assert f"audiostyle {mine['audiostyle']} here, 0.0.1-driver on the driver" in text
+    assert "audiostyle-example-plugin not installed here, 9.9 on the driver" in text
+    assert "runtime_env" in text
+
+
+def test_a_missing_input_on_a_worker_names_its_node(tmp_path):
+    from audiostyle.batch import run_row
+    from audiostyle.batch.worker import MissingInputError
+    from audiostyle.executors.base import worker_name
+
+    clips = write_clips(tmp_path)
+    clips["male.wav"].unlink()
+    with pytest.raises(MissingInputError) as info:
+        run_row(tiny_task(clips))
+    assert "does not exist on the worker's node" in str(info.value)
+    assert worker_name() in str(info.value) and "inputs=ship" in str(info.value)
+
+
+def test_warm_rows_reuse_stages_and_give_the_same_samples(tmp_path, one_thread):
+    from audiostyle.api import transfer
+    from audiostyle.batch import run_row
+    from audiostyle.batch import worker as worker_mod
+
+    clips = write_clips(tmp_path)
+    worker_mod._WARM.clear()
+    built = []
+    real = worker_mod._warm_state
+
+    def spy(task):
+        state, warm = real(task)
+        built.append((warm, "stages" in state))
+        return state, warm
+
+    worker_mod._warm_state = spy
+    try:
+        first = run_row(tiny_task(clips))
+        second = run_row(tiny_task(clips))
+    finally:
+        worker_mod._warm_state = real
+    assert built == [(False, False), (True, True)]  # the second found the built stages
+    assert not first.warm and second.warm
+    cold = transfer(clips["male.wav"], clips["female.wav"], progress=False, **TINY)
+    np.testing.assert_array_equal(first.audio, cold.audio)
+    np.testing.assert_array_equal(second.audio, cold.audio)
+
+
+# -- a driver killed at each stage of a row's life, then resumed ---------------------------------
+CRASH_AT = {
+    # stage -> code run in the driver before main(): os._exit(9) right after that step
+    "computed": "import audiostyle.batch.run as m; f = m._finish\n"
+    "m._finish = lambda *a, **k: os._exit(9)",
+    "pending": "import audiostyle.batch.commit as m; f = m.Ledger.append\n"
+    "def g(self, e):\n    f(self, e)\n    if e.get('pending'): os._exit(9)\n"
+    "m.Ledger.append = g",
+    "renamed": "import audiostyle.batch.commit as m; f = m.publish\n"
+    "def g(*a):\n    f(*a)\n    os._exit(9)\nm.publish = g",
+    "logged": "import audiostyle.batch.commit as m; f = m.Ledger.append\n"
+    "def g(self, e):\n    f(self, e)\n    if not e.get('pending'): os._exit(9)\n"
+    "m.Ledger.append = g",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", list(CRASH_AT))
+def test_resume_after_the_driver_is_killed_at_each_stage_of_a_row(tmp_path, stage):
+    write_clips(tmp_path / "in")
+    manifest = tmp_path / "in" / "rows.csv"
+    manifest.write_text("content,style,output\nmale.wav,female.wav,a.wav\n")
+    out = tmp_path / "out"
+    code = f"import os\n{CRASH_AT[stage]}\nfrom audiostyle.cli import main\nmain()"
+    args = ["batch", manifest, "--out-dir", out, "--workers", "1", "-q", *tiny_flags()]
+    env = dict(os.environ, AUDIOSTYLE_LOAD_PLUGINS="", PYTHONPATH=str(REPO))
+    done = subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)], cwd=REPO, env=env, capture_output=True
+    )
+    assert done.returncode == 9, done.stderr.decode()[-2000:]
+    left = {p.name for p in out.iterdir()}
+    final, pending = ledger_lines(out), ledger_lines(out, pending=True)
+    expected = {
+        "computed": (False, 0, 0),  # (output in place, pending lines, final lines)
+        "pending": (False, 1, 0),
+        "renamed": (True, 1, 0),
+        "logged": (True, 1, 1),
+    }[stage]
+    assert ("a.wav" in left, len(pending), len(final)) == expected, left
+    if stage == "pending":  # the complete temporary file was left beside its place
+        assert [n for n in left if n.startswith(".a.wav.")]
+    report = tmp_path / "r.json"
+    r = invoke("batch", manifest, "--out-dir", out, "--report", report, *tiny_flags())
+    assert r.exit_code == 0, r.output
+    row = json.loads(report.read_text())["rows"][0]
+    if stage in ("computed", "pending"):
+        assert row["status"] == "done"  # redone
+    else:
+        assert row["status"] == "skipped" and row["adopted"] == (stage == "renamed")
+        if stage == "renamed":
+            assert "verified (sha256) and adopted" in r.output
+    assert sf.info(out / "a.wav").frames == SR // 2
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["a.wav", LEDGER_NAME, ".audiostyle-batch.lock"]
+    )
+    (entry,) = ledger_lines(out)
+    assert entry["output"] == "a.wav" and entry["sha256"] and entry["output_size"] > 0
+    again = invoke("batch", manifest, "--out-dir", out, *tiny_flags())
+    assert again.exit_code == 0 and "1 already done (skipped), 0 to run" in again.output
+
+
+def test_an_adopted_output_that_does_not_hash_as_logged_is_redone(tmp_path):
+    write_clips(tmp_path / "in")
+    manifest = tmp_path / "in" / "rows.csv"
+    manifest.write_text("content,style,output\nmale.wav,female.wav,a.wav\n")
+    out = tmp_path / "out"
+    first = run_batch(manifest, out_dir=out, executor_options={"workers": 1}, **TINY)
+    assert first.ok
+    # As if killed after the rename, and the file changed since (same size, other bytes).
+    lines = (out / LEDGER_NAME).read_text().splitlines()
+    (out / LEDGER_NAME).write_text(lines[0] + "\n")  # the pending line only
+    data = bytearray((out / "a.wav").read_bytes())
+    data[-1] ^= 0xFF
+    (out / "a.wav").write_bytes(bytes(data))
+    plan = plan_batch(manifest, out_dir=out, **TINY)
+    assert [p.status for p in plan.rows] == ["todo"]  # redone, not refused
+    again = run_batch(manifest, out_dir=out, executor_options={"workers": 1}, **TINY)
+    assert again.counts["done"] == 1
+    assert (out / "a.wav").read_bytes() != bytes(data)
+
+
+# -- shipping inputs (the executor contract, without Ray) -----------------------------------------
+class BytesInput:
+    """A shipped input that carries its bytes (what an object-store reference stands for)."""
+
+    def __init__(self, data: bytes, name: str, sha256: str) -> None:
+        self.data, self.name, self.sha256 = data, name, sha256
+
+    def read(self) -> bytes:
+        return self.data
+
+
+def test_shipped_inputs_are_read_once_and_workers_never_open_the_paths(tmp_path):
+    from audiostyle.executors.local import LocalExecutor
+    from audiostyle.executors.options import LocalOptions
+
+    shipped = []
+
+    class Shipping(LocalExecutor):
+        def may_ship_inputs(self):
+            return True
+
+        def ships_inputs(self):
+            return True
+
+        def ship(self, data, *, name, sha256):
+            shipped.append(Path(name).name)
+            return BytesInput(data, name, sha256)
+
+    clips = write_clips(tmp_path / "in")
+    manifest = tmp_path / "in" / "rows.csv"
+    rows = ["content,style,output,seed"] + [f"male.wav,female.wav,r{i}.wav,{i}" for i in range(4)]
+    manifest.write_text("\n".join(rows + ["chirp.wav,female.wav,c.wav,"]) + "\n")
+
+    class DeleteInputs:  # runs after planning, before any row: the paths are gone
+        def start(self, stats, *, executor):
+            for name in ("male.wav", "female.wav", "chirp.wav"):
+                clips[name].unlink()
+
+        def advance(self, outcome, stats):
+            pass
+
+        def close(self):
+            pass
+
+    with Shipping(LocalOptions(workers=2)) as ex:
+        result = run_batch(
+            manifest, out_dir=tmp_path / "out", executor=ex, progress=DeleteInputs(), **TINY
+        )
+    assert result.ok, result.summary()
+    assert sorted(shipped) == ["chirp.wav", "female.wav", "male.wav"]  # each once, 5 rows
+    assert sf.info(tmp_path / "out" / "c.wav").frames == SR // 2
+    # A failure names the input as the manifest does, not the worker's copy.
+    write_clips(tmp_path / "in")
+    manifest.write_text("content,style,output\nmale.wav,silence.wav,s.wav\n")
+    with Shipping(LocalOptions(workers=1)) as ex:
+        result = run_batch(manifest, out_dir=tmp_path / "out", executor=ex, **TINY)
+    (failed,) = result.failed
+    assert f"{tmp_path / 'in' / 'silence.wav'} (shipped)" in failed.error, failed.error

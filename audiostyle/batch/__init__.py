@@ -15,13 +15,25 @@ Everything is checked before any work starts, and every problem is reported at o
 with its row number (:class:`ManifestError`).
 
 Resuming: ``out_dir/.audiostyle-batch.jsonl`` (the ledger) gets one line per finished
-row, written only after the row's output file is complete (outputs are written
-atomically). A row whose resolved recipe, segment and input files (size, mtime and
-content hash) are unchanged and whose output is still there is skipped; a changed
-row is redone. With ``envelope="auto"`` the rule it decides by (strengths, threshold,
-detector version) is part of the key too, and :data:`LEDGER_VERSION` is bumped when an
-unchanged recipe would now give a different output. Outputs are written by the calling
-process, so workers only need to read the inputs.
+row, written only after the row's output file is complete (see
+:mod:`audiostyle.batch.commit`: a pending line with the output's hash precedes the rename,
+so the output of a driver killed just after it is verified and adopted). A row whose
+resolved recipe, segment and input files (size, mtime and content hash) are unchanged and
+whose output is still there is skipped; a changed row is redone. With
+``envelope="auto"`` the rule it decides by (strengths, threshold, detector version) is
+part of the key too, and :data:`LEDGER_VERSION` is bumped when an unchanged recipe would
+now give a different output.
+
+Where things happen: the calling process (the driver) plans, writes outputs and the
+ledger; workers compute. Inputs reach workers as paths, or as bytes the driver read once
+and shipped (an executor without a shared disk, :mod:`audiostyle.batch.worker`); outputs
+come back as audio, or are written by workers into a shared ``out_dir``.
+
+Modules: :mod:`~audiostyle.batch.manifest` (reading), :mod:`~audiostyle.batch.ledger`
+(keys, ledger, lock), :mod:`~audiostyle.batch.plan` (validation, what runs),
+:mod:`~audiostyle.batch.worker` (one row on a worker), :mod:`~audiostyle.batch.commit`
+(an output and its ledger lines), :mod:`~audiostyle.batch.run` (the loop),
+:mod:`~audiostyle.batch.result` (outcomes and reports), :mod:`~audiostyle.batch.signals`.
 
 Reproducibility: a row is computed by :func:`audiostyle.api.transfer`, exactly like
 ``audiostyle transfer`` with the same recipe and seed. Torch's float reductions

@@ -121,7 +121,7 @@ def _run(ex, manifest, out_dir, preset, recipe, force, report, progress, overrid
         if ex.ships_inputs():
 
             def keep(path: Path, sha: str, data: bytes) -> None:
-                shipped[sha] = ex.ship(data, name=path.name, sha256=sha)
+                shipped[sha] = ex.ship(data, name=str(path), sha256=sha)
 
     plan = plan_batch(
         manifest,

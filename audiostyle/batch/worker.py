@@ -200,17 +200,26 @@ def run_row(task: RowTask) -> RowOutput:
     content = local_input(task.content, role="content")
     style = local_input(task.style, role="style")
     shared, warm = _warm_state(task)
-    result = transfer(
-        content,
-        style,
-        recipe=task.recipe,
-        offset=task.offset,
-        duration=task.duration,
-        style_offset=task.style_offset,
-        style_duration=task.style_duration,
-        progress=False,
-        shared=shared,
-    )
+    try:
+        result = transfer(
+            content,
+            style,
+            recipe=task.recipe,
+            offset=task.offset,
+            duration=task.duration,
+            style_offset=task.style_offset,
+            style_duration=task.style_duration,
+            progress=False,
+            shared=shared,
+        )
+    except AudiostyleError as exc:  # name a shipped input as the manifest does
+        text = str(exc)
+        for local, source in ((content, task.content), (style, task.style)):
+            if not isinstance(source, str | Path):
+                text = text.replace(local, f"{source.name} (shipped)")
+        if text != str(exc) and len(exc.args) == 1:
+            exc.args = (text,)
+        raise
     if result.partial:
         raise NumericalError(
             f"the optimisation stopped at step {result.nonfinite_step} of "

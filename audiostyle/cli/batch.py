@@ -41,7 +41,9 @@ Address = Annotated[
     str | None,
     typer.Option(
         "--address",
-        help="ray: cluster address (host:port or auto); none starts a local Ray instance",
+        help="ray: cluster address (host:port, ray://host:port, auto, or local for a new "
+        "local instance); default: RAY_ADDRESS, else a 'ray start' cluster on this machine, "
+        "else a new local instance",
         rich_help_panel=_EXEC_PANEL,
     ),
 ]
@@ -49,7 +51,8 @@ ExecutorOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--executor-opt",
-        help="executor option key=value (repeatable), e.g. threads=2, cpus_per_task=2",
+        help="executor option key=value (repeatable), e.g. threads=2, cpus_per_task=2, "
+        "inputs=ship, outputs=workers, runtime_env=env.yaml ('audiostyle plugins')",
         metavar="KEY=VALUE",
         rich_help_panel=_EXEC_PANEL,
     ),

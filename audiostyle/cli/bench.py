@@ -6,7 +6,13 @@ from typing import Annotated, Any
 import typer
 
 from audiostyle.cli.aliases import merge
-from audiostyle.cli.batch import Address, OptionalExecutor, Workers, executor_settings
+from audiostyle.cli.batch import (
+    Address,
+    ExecutorOpt,
+    OptionalExecutor,
+    Workers,
+    executor_settings,
+)
 from audiostyle.cli.common import RecipeFlags, recipe_options
 from audiostyle.cli.errors import handle_errors, one_line
 from audiostyle.cli.helptext import ChoicesCommand
@@ -235,6 +241,7 @@ def register(app: typer.Typer) -> None:
         executor: OptionalExecutor = None,
         workers: Workers = None,
         address: Address = None,
+        executor_opt: ExecutorOpt = None,
         json_out: Annotated[
             Path | None,
             typer.Option("--json", help="write every row as JSON", rich_help_panel=_OUT),
@@ -407,7 +414,7 @@ def register(app: typer.Typer) -> None:
                 err=True,
             )
 
-        if executor is None and (workers is not None or address is not None):
+        if executor is None and (workers is not None or address is not None or executor_opt):
             executor = "ray" if address is not None else "local"
         if executor is not None and isolate:
             raise ParameterError("--isolate and --executor exclude each other; choose one.")
@@ -417,7 +424,7 @@ def register(app: typer.Typer) -> None:
             from audiostyle.executors.base import map_function
             from audiostyle.plugins import create
 
-            settings = executor_settings(executor, workers, address, None)
+            settings = executor_settings(executor, workers, address, executor_opt)
             with create("executor", executor, settings) as ex:
                 if not quiet:
                     typer.echo(f"running the cells on {ex.describe()}", err=True)

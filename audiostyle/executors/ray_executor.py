@@ -215,7 +215,10 @@ class RayExecutor(Executor):
 
     # -- shipping ------------------------------------------------------------------
     def may_ship_inputs(self) -> bool:  # noqa: D102
-        return self.options.inputs != "paths"
+        if self.options.inputs != "auto":
+            return self.options.inputs == "ship"
+        # auto ships on a cluster of several nodes; a new local instance has one.
+        return self.ray.is_initialized() or self.target()[0] is not None
 
     def ships_inputs(self) -> bool:  # noqa: D102
         if self.options.inputs != "auto":
