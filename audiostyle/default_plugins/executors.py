@@ -16,5 +16,6 @@ def register_executors(register):
         "ray",
         "audiostyle.executors.ray_executor:RayExecutor",
         options=RayOptions,
-        description='Ray: a cluster (--address) or a local instance; pip install -e ".[ray]"',
+        description='Ray: --address, RAY_ADDRESS, a "ray start" cluster or a local instance; '
+        'inputs shipped when there is no shared disk; pip install -e ".[ray]"',
     )
