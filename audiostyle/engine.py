@@ -86,10 +86,11 @@ def resolve_device(device: str) -> torch.device:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise ParameterError(
-            f"--device {device}: no CUDA device is available here; use --device cpu or auto."
+            f"device={device!r}: no CUDA device is available here; use device 'cpu' or 'auto'.",
+            option="device",
         )
     if device not in ("cpu",) and not device.startswith("cuda"):
-        raise ParameterError(f"--device {device!r} is not one of auto, cpu, cuda.")
+        raise ParameterError(f"device={device!r} is not one of auto, cpu, cuda.", option="device")
     return torch.device(device)
 
 
@@ -101,7 +102,7 @@ def _check_signal(y: np.ndarray | None, *, role: str, n_fft: int) -> None:
     if y.shape[0] < n_fft:
         raise AudioError(
             f"{role} has {y.shape[0]} samples, shorter than the analysis window "
-            f"(n_fft={n_fft}); use a longer clip or a smaller --transform-opt n_fft."
+            f"(n_fft={n_fft}); use a longer clip or a smaller transform option n_fft."
         )
     if not np.isfinite(y).all():
         raise AudioError(f"{role} contains NaN or Inf samples; repair the audio.")
@@ -163,7 +164,8 @@ def run(
         if length is None or length < n_fft:
             raise ParameterError(
                 f"texture length={length} samples must be at least "
-                f"n_fft={n_fft}; give a longer --duration."
+                f"n_fft={n_fft}; give a longer duration.",
+                option="duration",
             )
     else:
         length = content.shape[0]
@@ -175,7 +177,7 @@ def run(
     if content is not None and float(np.abs(content).max()) < SILENCE_PEAK:
         warnings.warn(
             "content is digital silence: started from it, the output is silence too "
-            "(use --init noise for a texture of the style instead).",
+            "(use init='noise' for a texture of the style instead).",
             stacklevel=2,
         )
         notes.append("content is digital silence")
@@ -240,7 +242,8 @@ def run(
         terms[name] = (choice.weight, term)
     if not terms:
         raise ParameterError(
-            "every loss weight is 0 (or needs a content); give --style-weight > 0."
+            "every loss weight is 0 (or needs a content); give style_weight > 0.",
+            option="style_weight",
         )
     with torch.no_grad():
         content_feats = (

@@ -15,9 +15,18 @@ class AudiostyleError(Exception):
 
 
 class ParameterError(AudiostyleError, ValueError):
-    """An option or argument has a bad value."""
+    """An option or argument has a bad value.
+
+    ``option`` names it as the recipe and the API do (``device``, ``segment``,
+    ``transform.n_fft``); the message says the same, and a face translates the name to
+    its own spelling (the CLI adds the flag, e.g. ``--transform-opt n_fft``).
+    """
 
     exit_code = 2
+
+    def __init__(self, *args: object, option: str | None = None) -> None:
+        super().__init__(*args)
+        self.option = option
 
 
 class UnknownBackendError(AudiostyleError, LookupError):

@@ -348,12 +348,13 @@ class Recipe:
                     n for n, i in available("transform").items() if i.extra.get("differentiable")
                 )
                 raise ParameterError(
-                    f"--domain waveform needs a transform differentiable in torch; "
+                    f"domain='waveform' needs a transform differentiable in torch; "
                     f"{self.transform.name!r} is not. Use one of: {', '.join(ok)}."
                 )
         if self.init in ("content-phase", "style-phase") and self.domain != "waveform":
             raise ParameterError(
-                f"init={self.init!r} only applies to --domain waveform; use content or noise."
+                f"init={self.init!r} only applies to domain='waveform'; use content or noise.",
+                option="init",
             )
         for key in CONVERSION_KEYS:
             choice = getattr(self, key)

@@ -181,7 +181,8 @@ def run(
     if seg < 4 * n_fft:
         raise ParameterError(
             f"segment={recipe.segment} s is {seg} samples, too short for n_fft={n_fft}; "
-            f"use --segment {math.ceil(8 * n_fft / sr * 10) / 10:g} or more (or 0: no segments)."
+            f"use segment={math.ceil(8 * n_fft / sr * 10) / 10:g} or more (or 0: no segments).",
+            option="segment",
         )
     content = np.asarray(content, dtype=np.float32)
     overlap = min(int(round(recipe.segment_overlap * sr)), seg // 4)  # at most 1/4 segment

@@ -319,3 +319,30 @@ def test_cli_conversion_flags_reach_the_recipe(tmp_path, male, female):
     )
     assert bad.exit_code != 0 and "conditioners are: f0, colour" in bad.output
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_run_layer_errors_name_options_and_the_cli_adds_its_flag(tmp_path, male, female):
+    import soundfile as sf
+    from typer.testing import CliRunner
+
+    import audiostyle
+    from audiostyle.cli.app import build_app
+
+    with pytest.raises(ParameterError) as info:
+        audiostyle.transfer(male, female, sample_rate=SR, segment=0.01, progress=False)
+    assert info.value.option == "segment" and "--" not in str(info.value)
+    sf.write(tmp_path / "c.wav", male, SR)
+    sf.write(tmp_path / "s.wav", female, SR)
+    out = CliRunner().invoke(
+        build_app(),
+        [
+            "transfer",
+            str(tmp_path / "c.wav"),
+            str(tmp_path / "s.wav"),
+            "-o",
+            str(tmp_path / "o.wav"),
+            "--segment",
+            "0.01",
+        ],
+    )
+    assert out.exit_code == 2 and "(command line: --segment)" in out.output

@@ -7,9 +7,11 @@ during optimisation stops it and keeps the best result so far (written as a
 partial result); any other press aborts without writing anything.
 """
 
+import functools
 import os
 import signal
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import typer
@@ -20,10 +22,10 @@ from audiostyle.contracts.commands import (
     EXIT_TERMINATED,
     debug_enabled,
     fail,
-    handle_errors,
     one_line,
 )
-from audiostyle.errors import Interrupted
+from audiostyle.contracts.commands import handle_errors as _one_line_errors
+from audiostyle.errors import Interrupted, ParameterError
 
 __all__ = [
     "DEBUG",
@@ -33,11 +35,42 @@ __all__ = [
     "InterruptGuard",
     "debug_enabled",
     "fail",
+    "cli_flag",
     "handle_errors",
     "one_line",
     "install_sigterm",
     "terminated",
 ]
+
+
+def cli_flag(option: str) -> str:
+    """The command line's spelling of a recipe option (``transform.n_fft`` ->
+    ``--transform-opt n_fft=...``, ``style_weight`` -> ``--style-weight``)."""
+    stage, _, key = option.partition(".")
+    if key:
+        return f"--{stage.replace('_', '-')}-opt {key}=..."
+    return "--" + option.replace("_", "-")
+
+
+def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The commands' error handling (:func:`audiostyle.contracts.commands.handle_errors`)
+    with the CLI's translation: a :class:`ParameterError` naming an option (the run's
+    messages speak of options, not flags) gets its flag added."""
+
+    @functools.wraps(fn)
+    def translating(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ParameterError as exc:
+            option = getattr(exc, "option", None)
+            if option is None:
+                raise
+            flag = cli_flag(option)
+            if flag.split()[0] in str(exc):
+                raise
+            raise ParameterError(f"{exc} (command line: {flag})", option=option) from None
+
+    return _one_line_errors(translating)
 
 
 def terminated(outputs_written: bool = False) -> Interrupted:
