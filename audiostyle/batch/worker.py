@@ -249,7 +249,6 @@ def run_row(task: RowTask) -> RowOutput:
 
 def _write_beside(path: Path, audio, *, sample_rate: int) -> str:
     """Write the output to a temporary file beside ``path`` (the driver renames it)."""
-    from audiostyle.audio import write_to
     from audiostyle.executors.base import worker_name
 
     if not path.parent.is_dir():
@@ -258,12 +257,6 @@ def _write_beside(path: Path, audio, *, sample_rate: int) -> str:
             f"({worker_name()}); outputs=workers needs --out-dir on a disk every node "
             "mounts at the same path (or use outputs=driver)."
         )
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write_to(tmp, audio, sample_rate=sample_rate, ext=path.suffix)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return tmp
+    from audiostyle.batch.commit import write_temporary
+
+    return str(write_temporary(path, audio, sample_rate=sample_rate))

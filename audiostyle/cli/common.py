@@ -195,32 +195,49 @@ _p(
         ),
     ],
 )
-for _stage in ("transform", "network", "optimizer", "phase"):
+
+
+def _stage_flags(stage: str, help: str, panel: str) -> None:  # noqa: A002 - typer's name
+    """``--STAGE NAME`` and the repeatable ``--STAGE-opt KEY=VALUE``."""
     _p(
-        _stage,
+        stage,
         Annotated[
             str | None,
             typer.Option(
-                f"--{_stage}",
-                help=_STAGE_HELP[_stage],
-                autocompletion=_names(_stage),
-                rich_help_panel=_STAGES,
+                f"--{stage}",
+                help=help,
+                autocompletion=_names(stage),
+                rich_help_panel=panel,
             ),
         ],
     )
+    _OPT_PARAMS.append((stage, panel))
+
+
+_OPT_PARAMS: list[tuple[str, str]] = []
+
+
+def _opt_flags() -> None:
+    """The ``--STAGE-opt`` flags, after every ``--STAGE`` flag (as help lists them)."""
+    for stage, panel in _OPT_PARAMS:
+        _p(
+            f"{stage}_opt",
+            Annotated[
+                list[str] | None,
+                typer.Option(
+                    f"--{stage}-opt",
+                    help=f"{stage} option key=value (repeatable)",
+                    metavar="KEY=VALUE",
+                    rich_help_panel=panel,
+                ),
+            ],
+        )
+    _OPT_PARAMS.clear()
+
+
 for _stage in ("transform", "network", "optimizer", "phase"):
-    _p(
-        f"{_stage}_opt",
-        Annotated[
-            list[str] | None,
-            typer.Option(
-                f"--{_stage}-opt",
-                help=f"{_stage} option key=value (repeatable)",
-                metavar="KEY=VALUE",
-                rich_help_panel=_STAGES,
-            ),
-        ],
-    )
+    _stage_flags(_stage, _STAGE_HELP[_stage], _STAGES)
+_opt_flags()
 _p(
     "loss",
     Annotated[
@@ -372,30 +389,8 @@ for _stage, _help in (
     ("matcher", "builds the output's frames from the style's; none: off"),
     ("vocoder", "rebuilds the wave from the analysis (hifigan); none: the analysis's own"),
 ):
-    _p(
-        _stage,
-        Annotated[
-            str | None,
-            typer.Option(
-                f"--{_stage}",
-                help=_help,
-                autocompletion=_names(_stage),
-                rich_help_panel=_CONVERT_PANEL,
-            ),
-        ],
-    )
-    _p(
-        f"{_stage}_opt",
-        Annotated[
-            list[str] | None,
-            typer.Option(
-                f"--{_stage}-opt",
-                help=f"{_stage} option key=value (repeatable)",
-                metavar="KEY=VALUE",
-                rich_help_panel=_CONVERT_PANEL,
-            ),
-        ],
-    )
+    _stage_flags(_stage, _help, _CONVERT_PANEL)
+    _opt_flags()
 _p(
     "conditioner",
     Annotated[
