@@ -1,7 +1,12 @@
 """Built-in suites (generated cases with a known right answer) and their pitch metric."""
 
 from audiostyle.hookspecs import hookimpl
-from audiostyle.suites.options import PitchOptions, TimbreOptions, VoicesOptions
+from audiostyle.suites.options import (
+    LibriSpeechOptions,
+    PitchOptions,
+    TimbreOptions,
+    VoicesOptions,
+)
 
 
 @hookimpl
@@ -17,6 +22,12 @@ def register_suites(register):
         "audiostyle.suites.voices:VoicesSuite",
         options=VoicesOptions,
         description="sentences by TTS voice X -> by voice Y (espeak-ng, festival; true target)",
+    )
+    register(
+        "librispeech",
+        "audiostyle.suites.librispeech:LibriSpeechSuite",
+        options=LibriSpeechOptions,
+        description="real readers X -> Y (shared LibriSpeech; target = other utterances of Y)",
     )
 
 

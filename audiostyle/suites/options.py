@@ -126,3 +126,18 @@ class PitchOptions:
                 f"fmin={self.fmin}, fmax={self.fmax}: need 32 <= fmin < fmax <= 1800 Hz "
                 "(e.g. 50 and 1500)."
             )
+
+
+@dataclass(frozen=True)
+class LibriSpeechOptions:
+    """Options of the ``librispeech`` suite (real readers; see its module)."""
+
+    split: Literal["tune", "validate", "all"] = option(
+        "all",
+        "which pairs: tune (readers 1688, 1998, 2033), validate (pairs with 3080 or 3331), all",
+    )
+    root: str | None = option(
+        None,
+        "the LibriSpeech folder (default $AUDIOSTYLE_SHARED_AUDIO/librispeech or "
+        "shared/audio/librispeech beside the repository)",
+    )

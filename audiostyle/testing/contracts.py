@@ -765,3 +765,7 @@ _RUNNERS = {
     "metric": _check_metric,
     "suite": _check_suite,
 }
+
+from audiostyle.testing.conversion_checks import RUNNERS as _CONVERSION  # noqa: E402
+
+_RUNNERS.update(_CONVERSION)
