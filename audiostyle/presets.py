@@ -113,7 +113,9 @@ def _voice() -> Recipe:
     r.conditioners = [StageChoice("f0"), StageChoice("cepstral")]
     # A style too short to retrieve from keeps the content's frames, with a note (the
     # matcher's own default is an error).
-    r.matcher = StageChoice("knn", {"too_short": "keep"})
+    # blend 0.5, k 16: half of the retrieved envelope, 16 neighbours (tune half: k 4 or 16
+    # within 0.01 of similarity, 16 cleaner; blend 1 takes all and costs the words).
+    r.matcher = StageChoice("knn", {"k": 16, "blend": 0.5, "too_short": "keep"})
     return r
 
 
