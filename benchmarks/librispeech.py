@@ -46,6 +46,7 @@ sys.path.insert(0, str(REPO))
 DURATION = 10.0
 RATE = 16_000
 PUBLISHED = ("ulyanov2016",)
+CACHED_ONLY = False  # --cached-only: print what the cache holds, run nothing
 
 
 def cases(split: str):
@@ -185,6 +186,10 @@ ROWS: dict[str, dict | None] = {
     "ceiling (another utterance of Y)": None,
     "WORLD copy": {"preset": "voice", "conditioners": [], "matcher": "none"},
     "voice": VOICE,
+}
+#: Ablations and alternatives: speaker figures only (the judges' WER/DNSMOS/F0 cost minutes
+#: per output on a loaded 2-core machine); rows of ROWS carry every figure.
+ABLATIONS: dict[str, dict] = {
     "voice - f0": {"preset": "voice", "conditioners": ["cepstral"]},
     "voice - cepstral": {"preset": "voice", "conditioners": ["f0"]},
     "voice - knn": {"preset": "voice", "matcher": "none"},
@@ -261,6 +266,8 @@ def scored(workdir: Path, row: str, spec, case, seed: int, *, full: bool) -> dic
     path = workdir / "scores" / f"{name}-seed{seed}-{case.name}-{'full' if full else 'sim'}.json"
     if path.is_file():
         return json.loads(path.read_text(encoding="utf-8"))
+    if CACHED_ONLY:
+        return None
     y, info = output(workdir, row, spec, case, seed)
     if y is None:
         return None
@@ -290,16 +297,18 @@ def table(workdir: Path, split: str, seed: int, rows: dict, *, full: bool) -> st
     """A markdown table: per row, all pairs / same-sex / cross-sex."""
     found = cases(split)
     lines = [
-        f"### {split} half, seed {seed} ({len(found)} pairs)",
+        f"### {split} half, seed {seed} ({len(found)} pairs)"
+        + ("" if full else ": ablations and constants, speaker figures only"),
         "",
         "| row | n | sim to target (all / same / cross) | success | sim to source | WER vs content"
         " | DNSMOS OVRL | median F0 - target (st) | within 2 st | wall s |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row, spec in rows.items():
-        got = [r for c in found if (r := scored(workdir, row, spec, c, seed, full=full))]
+        judged = full and not row.startswith("ceiling")  # its words are another sentence
+        got = [r for c in found if (r := scored(workdir, row, spec, c, seed, full=judged))]
         if not got:
-            lines.append(f"| {row} | 0 | (not run / not finished) | | | | | | | |")
+            lines.append(f"| {row} | 0 | (not run or not finished) | | | | | | | |")
             continue
 
         def mean(key, rs=got):
@@ -312,14 +321,17 @@ def table(workdir: Path, split: str, seed: int, rows: dict, *, full: bool) -> st
         mark = " (cached full-length runs)" if any(r.get("cached") for r in got) else ""
         if got and all(r.get("same_as_other_seed") for r in got):
             mark += " (the same samples as the other seed)"
-        absdf0 = statistics.fmean(abs(r["df0"]) for r in got) if full else float("nan")
+        has_f0 = [r for r in got if "df0" in r]
+        absdf0 = statistics.fmean(abs(r["df0"]) for r in has_f0) if has_f0 else float("nan")
         within = sum(abs(r["df0"]) <= 2 for r in got if "df0" in r)
+        if len(got) < len(found):
+            mark += f" (only {len(got)} of {len(found)} pairs finished)"
         lines.append(
             f"| {row}{mark} | {len(got)} | {mean('sim_t'):.3f} / {mean('sim_t', same):.3f} / "
             f"{mean('sim_t', cross):.3f} | {succ:.0f}/{len(got)} | {mean('sim_s'):.3f} | "
             f"{mean('wer'):.2f} | {mean('ovrl'):.2f} | "
             f"{mean('df0'):+.1f} (|{absdf0:.1f}|)"
-            f" | {within if full else '-'} | {mean('wall'):.1f} |"
+            f" | {within if has_f0 else '-'} | {mean('wall'):.1f} |"
         )
     return "\n".join(lines)
 
@@ -386,7 +398,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument(
         "--workdir", type=Path, default=Path.home() / ".cache" / "audiostyle" / "librispeech-bench"
     )
+    p.add_argument(
+        "--cached-only", action="store_true", help="tables of what is cached; run nothing"
+    )
     a = p.parse_args(argv)
+    global CACHED_ONLY
+    CACHED_ONLY = a.cached_only
     if a.command == "run-published":
         run_published(a.workdir, a.split, a.seeds, a.presets)
     elif a.command == "timing":
@@ -394,7 +411,10 @@ def main(argv: list[str] | None = None) -> None:
     elif a.command == "tables":
         splits = ["tune", "validate"] if a.split == "all" else [a.split]
         for split in splits:
-            for seed in a.seeds:
+            print(table(a.workdir, split, a.seeds[0], ROWS, full=True), "\n", flush=True)
+            print(table(a.workdir, split, a.seeds[0], {"voice": VOICE, **ABLATIONS}, full=False))
+            print(flush=True)
+            for seed in a.seeds[1:]:
                 print(table(a.workdir, split, seed, ROWS, full=True), "\n", flush=True)
             if a.curve:
                 print(table(a.workdir, split, a.seeds[0], {"voice": VOICE, **CURVE}, full=False))
