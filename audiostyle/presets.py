@@ -66,6 +66,29 @@ def _default() -> Recipe:
     )
 
 
+@preset(
+    "voice",
+    "one speaker into another (issue 23): WORLD analysis, the style's log-F0 mean and spread, "
+    "its cepstral mean and spread, then each frame's envelope from its nearest style frames "
+    "in speaker-normalised cepstra; no optimisation; fast",
+)
+def _voice() -> Recipe:
+    # Chosen on the librispeech suite's tune half (readers 1688, 1998, 2033) and reported
+    # on both halves (benchmarks/librispeech.py; README, Voice conversion). Each part is a
+    # stage with its options: the bench's ablation rows take one out at a time.
+    r = _default()
+    r.steps = 0
+    r.envelope = 0.0
+    r.analysis = StageChoice("world")
+    r.conditioners = [StageChoice("f0"), StageChoice("cepstral")]
+    # A style too short to retrieve from keeps the content's frames, with a note (the
+    # matcher's own default is an error).
+    # blend 0.5, k 16: half of the retrieved envelope, 16 neighbours (tune half: k 4 or 16
+    # within 0.01 of similarity, 16 cleaner; blend 1 takes all and costs the words).
+    r.matcher = StageChoice("knn", {"k": 16, "blend": 0.5, "too_short": "keep"})
+    return r
+
+
 # Every published recipe analyses the audio as librosa's stft of its time did: Hann
 # window, centred frames padded by reflection (librosa's default until 0.10),
 # hop = n_fft // 4 (hop_length None derives it), at librosa.load's 22.05 kHz.

@@ -180,10 +180,12 @@ class Vocoder(ABC):
     """Reconstructs a wave from an analysis (a neural vocoder for mel bands is one).
 
     Built as ``Cls(options, *, sample_rate, device)``. ``kinds`` lists the analysis
-    kinds it can synthesise.
+    kinds it can synthesise; ``sample_rates`` the rates it runs at (empty: any; a
+    neural vocoder trained at one rate refuses others with a clear error).
     """
 
     kinds: tuple[str, ...] = ()
+    sample_rates: tuple[int, ...] = ()
 
     def __init__(self, options: Any, *, sample_rate: int, device: str = "cpu") -> None:
         self.options = options

@@ -45,6 +45,7 @@ class HifiGan(Vocoder):
     """80-band mel -> wave with the universal HiFi-GAN."""
 
     kinds = ("spectrum", "stft")
+    sample_rates = (SAMPLE_RATE,)
 
     def __init__(self, options, *, sample_rate: int, device: str = "cpu") -> None:
         super().__init__(options, sample_rate=sample_rate, device=device)

@@ -2,7 +2,7 @@
 
 from audiostyle.hookspecs import hookimpl
 from audiostyle.metrics.options import PitchOptions
-from audiostyle.suites.options import TimbreOptions, VoicesOptions
+from audiostyle.suites.options import LibriSpeechOptions, TimbreOptions, VoicesOptions
 
 
 @hookimpl
@@ -18,6 +18,12 @@ def register_suites(register):
         "audiostyle.suites.voices:VoicesSuite",
         options=VoicesOptions,
         description="sentences by TTS voice X -> by voice Y (espeak-ng, festival; true target)",
+    )
+    register(
+        "librispeech",
+        "audiostyle.suites.librispeech:LibriSpeechSuite",
+        options=LibriSpeechOptions,
+        description="real readers X -> Y (shared LibriSpeech; target = other utterances of Y)",
     )
 
 

@@ -89,3 +89,18 @@ class VoicesOptions:
             raise ParameterError("voices: give at least two different voices.")
         if not 80 <= self.speed <= 450:
             raise ParameterError(f"speed={self.speed} must be in [80, 450] words per minute.")
+
+
+@dataclass(frozen=True)
+class LibriSpeechOptions:
+    """Options of the ``librispeech`` suite (real readers; see its module)."""
+
+    split: Literal["tune", "validate", "all"] = option(
+        "all",
+        "which pairs: tune (readers 1688, 1998, 2033), validate (pairs with 3080 or 3331), all",
+    )
+    root: str | None = option(
+        None,
+        "the LibriSpeech folder (default $AUDIOSTYLE_SHARED_AUDIO/librispeech or "
+        "shared/audio/librispeech beside the repository)",
+    )

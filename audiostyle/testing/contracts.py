@@ -94,7 +94,19 @@ __all__ = [
 
 #: Stages with a contract checked here (executors have no base class yet: only
 #: their options schema is checked).
-CONTRACT_STAGES = ("transform", "network", "optimizer", "phase", "loss", "metric", "suite")
+CONTRACT_STAGES = (
+    "transform",
+    "network",
+    "optimizer",
+    "phase",
+    "loss",
+    "metric",
+    "suite",
+    "analysis",
+    "conditioner",
+    "matcher",
+    "vocoder",
+)
 
 
 def registered(
@@ -263,3 +275,7 @@ _RUNNERS = {
     "metric": check_metric,
     "suite": check_suite,
 }
+
+from audiostyle.testing.conversion_checks import RUNNERS as _CONVERSION  # noqa: E402
+
+_RUNNERS.update(_CONVERSION)
