@@ -42,6 +42,7 @@ DEFAULT_PLUGINS = (
     "audiostyle.default_plugins.suites",
     "audiostyle.default_plugins.executors",
     "audiostyle.default_plugins.conversion",
+    "audiostyle.default_plugins.timbre",
 )
 
 

@@ -96,6 +96,24 @@ def _default() -> Recipe:
     )
 
 
+@preset(
+    "instrument",
+    "instrument timbre (issue 20): each content frame takes the style's spectrum at the "
+    "nearest pitch and loudness (pitch by WORLD dio, k=8 neighbours shifted onto the "
+    "content's harmonics), content phase kept; no optimisation steps; fast",
+)
+def _instrument() -> Recipe:
+    # benchmarks/instrument.py measures it (timbre suite halves, real music pairs,
+    # ablations, timing against ulyanov2016 in the same run). The optimisation stages
+    # are the default's, at 0 steps: the converted wave is written as it is.
+    r = _default()
+    r.envelope = 0.0
+    r.steps = 0
+    r.analysis = StageChoice("pitched-stft")
+    r.matcher = StageChoice("timbre")
+    return r
+
+
 # Every published recipe analyses the audio as librosa's stft of its time did: Hann
 # window, centred frames padded by reflection (librosa's default until 0.10),
 # hop = n_fft // 4 (hop_length None derives it), at librosa.load's 22.05 kHz.
