@@ -99,8 +99,8 @@ def _default() -> Recipe:
 @preset(
     "instrument",
     "instrument timbre (issue 20): each content frame takes the style's spectrum at the "
-    "nearest pitch and loudness (pitch by WORLD dio, k=8 neighbours shifted onto the "
-    "content's harmonics), content phase kept; no optimisation steps; fast",
+    "nearest pitch, loudness and age in its note (pitch by WORLD dio, k=8 neighbours "
+    "shifted onto the content's harmonics), content phase kept; no optimisation steps; fast",
 )
 def _instrument() -> Recipe:
     # benchmarks/instrument.py measures it (timbre suite halves, real music pairs,
@@ -109,7 +109,8 @@ def _instrument() -> Recipe:
     r = _default()
     r.envelope = 0.0
     r.steps = 0
-    r.analysis = StageChoice("pitched-stft")
+    # n_fft 2048 (93 ms): harmonics resolved down to E2 for the shift onto the content's.
+    r.analysis = StageChoice("pitched-stft", {"n_fft": 2048})
     r.matcher = StageChoice("timbre")
     return r
 

@@ -29,7 +29,7 @@ class PitchedStftOptions:
     f0_floor: float = option(60.0, "lowest F0 searched, Hz")
     f0_ceil: float = option(1100.0, "highest F0 searched, Hz")
     fix_octaves: bool = option(
-        True, "move a frame's F0 by an octave when that explains its harmonics better"
+        False, "move a frame's F0 by an octave when that explains its harmonics better"
     )
 
     def __post_init__(self) -> None:
