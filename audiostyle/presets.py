@@ -99,8 +99,9 @@ def _default() -> Recipe:
 @preset(
     "instrument",
     "instrument timbre (issue 20): each content frame takes the style's spectrum at the "
-    "nearest pitch, loudness and age in its note (pitch by WORLD dio, k=8 neighbours "
-    "shifted onto the content's harmonics), content phase kept; no optimisation steps; fast",
+    "nearest pitch, loudness and age in its note (pitch by WORLD dio; k=8 neighbours, "
+    "their harmonics shifted onto the content's), content phase kept; no optimisation "
+    "steps; fast",
 )
 def _instrument() -> Recipe:
     # benchmarks/instrument.py measures it (timbre suite halves, real music pairs,

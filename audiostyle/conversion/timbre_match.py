@@ -5,11 +5,14 @@ An instrument's spectrum changes with the note and with how hard it is played, s
 one long-term colour cannot give a melody another instrument's timbre. For every
 content frame with a pitch, this matcher finds the ``k`` style frames nearest in
 (log F0, loudness) -- a semitone of pitch counting as much as ``loudness_scale /
-pitch_scale`` dB of loudness, loudness measured from each clip's own loud frames so
-the two clips' recording levels do not matter -- shifts each one's log spectrum
-along frequency by the ratio of the two pitches so its harmonics sit on the
-content's (``warp``; for the small shifts between nearest neighbours a
-pitch change is close to a shift of the spectrum), and averages them in dB. The
+pitch_scale`` dB of loudness and as a doubling of the frame's age in its note (from
+50 ms; :mod:`~audiostyle.conversion.timbre_notes`), loudness measured from each clip's
+own loud frames so the two clips' recording levels do not matter -- splits each one's
+log spectrum into an envelope (its average over one harmonic spacing) and the
+harmonic fine structure, shifts the fine structure along frequency by the ratio of
+the two pitches so its harmonics sit on the content's while the envelope (the body's
+resonances) stays where it is (``warp="fine"``; ``"all"`` shifts both), and averages
+them in dB. The
 frame then becomes that spectrum at the content's own frame energy: the pitch, the
 timing and the dynamics stay the content's, the timbre at that note and loudness is
 the style's. Synthesis keeps the content's phase (an ``stft`` analysis) or runs
@@ -109,6 +112,25 @@ def warped_mean(db: np.ndarray, neighbours: np.ndarray, ratios: np.ndarray) -> n
         b = np.take_along_axis(rows, hi, axis=2)
         out[s : s + CHUNK] = (a + frac * (b - a)).mean(axis=1)
     return out
+
+
+def harmonic_envelope(db: np.ndarray, f0: np.ndarray, df: float) -> np.ndarray:
+    """Each frame's log spectrum averaged over one harmonic spacing (its F0) in frequency.
+
+    The source-filter split of a voiced frame without a model: a moving average of
+    width F0 (in bins, at least 3) runs through harmonics and valleys alike, leaving the
+    envelope (the body's resonances, at fixed frequencies); ``db - envelope`` is the
+    harmonic fine structure, which moves with the pitch. ``f0 <= 0``: width 3 bins.
+    """
+    n, b = db.shape
+    width = np.maximum(np.round(np.where(f0 > 0, f0, 0.0) / df), 3).astype(np.int64)
+    half = width // 2
+    c = np.concatenate([np.zeros((n, 1)), np.cumsum(db, axis=1)], axis=1)
+    idx = np.arange(b)[None, :]
+    lo = np.clip(idx - half[:, None], 0, b)
+    hi = np.clip(idx + half[:, None] + 1, 0, b)
+    rows = np.arange(n)[:, None]
+    return (c[rows, hi] - c[rows, lo]) / (hi - lo)
 
 
 def smooth_time(x: np.ndarray, width: int) -> np.ndarray:
@@ -213,8 +235,16 @@ class TimbreMatch(Matcher):
                 f0s[pitched_s], ls[pitched_s], age_s[pitched_s], peak_s[pitched_s]
             )
             nb_p = pitched_s[nearest(q, pool, o.k)]
-            ratios = f0s[nb_p] / f0c[idx_c][:, None] if o.warp else np.ones(nb_p.shape)
-            retrieved[idx_c] = warped_mean(dbs, nb_p, ratios)
+            ratios = f0s[nb_p] / f0c[idx_c][:, None]
+            if o.warp == "all":  # the whole spectrum moves with the pitch
+                retrieved[idx_c] = warped_mean(dbs, nb_p, ratios)
+            elif o.warp == "fine":  # harmonics move, the envelope stays where it is
+                df = content.frequencies[1] - content.frequencies[0]
+                env_s = np.zeros_like(dbs)
+                env_s[pitched_s] = harmonic_envelope(dbs[pitched_s], f0s[pitched_s], df)
+                retrieved[idx_c] = env_s[nb_p].mean(axis=1) + warped_mean(dbs - env_s, nb_p, ratios)
+            else:
+                retrieved[idx_c] = dbs[nb_p].mean(axis=1)
             course[idx_c] = (ls[nb_p] - peak_s[nb_p]).mean(axis=1)
         # Active frames without a pitch: nearest style frames by loudness (and age) alone.
         idx_u = np.flatnonzero(act_c & ~pitched_c)

@@ -69,7 +69,11 @@ class TimbreMatchOptions:
         "how much of the style's fine structure (harmonics, noise between them) a pitched "
         "frame takes, 0..1 (0: only its smooth envelope); auto: the frame's harmonicity",
     )
-    warp: bool = option(True, "shift the style's spectrum so its harmonics sit on the content's")
+    warp: Literal["fine", "all", "off"] = option(
+        "fine",
+        "shift the style's spectrum so its harmonics sit on the content's: all of it, only "
+        "its harmonic fine structure (the envelope, one F0 wide, stays put), or off",
+    )
     smooth: int = option(1, "frames the retrieved spectra are averaged over in time (odd)")
     n_bands: int = option(40, "mel bands of the smooth envelope (frames without a pitch)")
     max_db: float = option(40.0, "no band of a frame moves more than this, dB")
