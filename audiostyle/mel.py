@@ -64,3 +64,23 @@ def mel_to_hz(m: Any, *, htk: bool = False) -> Any:
     if htk:
         return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
     return np.where(m >= MIN_LOG_MEL, MIN_LOG_HZ * np.exp(LOGSTEP * (m - MIN_LOG_MEL)), F_SP * m)
+
+
+def mel_filterbank(sample_rate: int, n_fft: int, n_mels: int) -> np.ndarray:
+    """Slaney-normalised triangular mel filters from 0 Hz to Nyquist.
+
+    The same matrix as ``librosa.filters.mel(sr=sample_rate, n_fft=n_fft,
+    n_mels=n_mels)`` (its defaults), without importing librosa (seconds here).
+
+    Returns
+    -------
+    ndarray [shape=(n_mels, n_fft // 2 + 1)]
+    """
+    freqs = np.linspace(0.0, sample_rate / 2, n_fft // 2 + 1)
+    mel_f = mel_to_hz(np.linspace(hz_to_mel(0.0), hz_to_mel(sample_rate / 2), n_mels + 2))
+    fdiff = np.diff(mel_f)
+    ramps = mel_f[:, None] - freqs[None, :]
+    lower = -ramps[:-2] / fdiff[:-1, None]
+    upper = ramps[2:] / fdiff[1:, None]
+    weights = np.maximum(0.0, np.minimum(lower, upper))
+    return weights * (2.0 / (mel_f[2:] - mel_f[:-2]))[:, None]

@@ -43,6 +43,7 @@ DEFAULT_PLUGINS = (
     "audiostyle.default_plugins.executors",
     "audiostyle.default_plugins.conversion",
     "audiostyle.default_plugins.voice",
+    "audiostyle.default_plugins.timbre",
 )
 
 

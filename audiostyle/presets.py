@@ -89,6 +89,26 @@ def _voice() -> Recipe:
     return r
 
 
+@preset(
+    "instrument",
+    "instrument timbre (issue 20): each content frame takes the style's spectrum at the "
+    "nearest pitch, loudness and age in its note (pitch by WORLD dio; k=8 neighbours, "
+    "their harmonics shifted onto the content's), content phase kept; no optimisation "
+    "steps; fast",
+)
+def _instrument() -> Recipe:
+    # benchmarks/instrument.py measures it (timbre suite halves, real music pairs,
+    # ablations, timing against ulyanov2016 in the same run). The optimisation stages
+    # are the default's, at 0 steps: the converted wave is written as it is.
+    r = _default()
+    r.envelope = 0.0
+    r.steps = 0
+    # n_fft 2048 (93 ms): harmonics resolved down to E2 for the shift onto the content's.
+    r.analysis = StageChoice("pitched-stft", {"n_fft": 2048})
+    r.matcher = StageChoice("timbre")
+    return r
+
+
 # Every published recipe analyses the audio as librosa's stft of its time did: Hann
 # window, centred frames padded by reflection (librosa's default until 0.10),
 # hop = n_fft // 4 (hop_length None derives it), at librosa.load's 22.05 kHz.

@@ -23,7 +23,9 @@ TINY = 1e-16
 def mel_bands(n_bins: int, *, sample_rate: int, n_bands: int) -> np.ndarray:
     """Triangular HTK-mel bands ``(n_bands, n_bins)`` whose weights per bin sum to 1."""
     hz = np.linspace(0.0, sample_rate / 2, n_bins)
-    mel = 2595.0 * np.log10(1.0 + hz / 700.0)
+    from audiostyle.mel import hz_to_mel
+
+    mel = hz_to_mel(hz, htk=True)  # the one mel scale (audiostyle.mel)
     centres = np.linspace(0.0, mel[-1], n_bands)
     w = np.zeros((n_bands, n_bins))
     for k, c in enumerate(centres):

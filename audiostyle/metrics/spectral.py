@@ -13,7 +13,7 @@ import numpy as np
 
 from audiostyle.contracts.metric import Metric
 from audiostyle.errors import ParameterError
-from audiostyle.mel import hz_to_mel, mel_to_hz
+from audiostyle.mel import hz_to_mel, mel_filterbank, mel_to_hz  # noqa: F401 - mel_filterbank: old home
 from audiostyle.metrics.options import (
     METRIC_WINDOW_SECONDS,
     LogSpectralDistanceOptions,
@@ -213,26 +213,6 @@ class SpectralConvergence(_Spectral):
             hop_length=o.hop_length,
             gain_match=o.gain_match,
         )
-
-
-def mel_filterbank(sample_rate: int, n_fft: int, n_mels: int) -> np.ndarray:
-    """Slaney-normalised triangular mel filters from 0 Hz to Nyquist.
-
-    The same matrix as ``librosa.filters.mel(sr=sample_rate, n_fft=n_fft,
-    n_mels=n_mels)`` (its defaults), without importing librosa (seconds here).
-
-    Returns
-    -------
-    ndarray [shape=(n_mels, n_fft // 2 + 1)]
-    """
-    freqs = np.linspace(0.0, sample_rate / 2, n_fft // 2 + 1)
-    mel_f = mel_to_hz(np.linspace(hz_to_mel(0.0), hz_to_mel(sample_rate / 2), n_mels + 2))
-    fdiff = np.diff(mel_f)
-    ramps = mel_f[:, None] - freqs[None, :]
-    lower = -ramps[:-2] / fdiff[:-1, None]
-    upper = ramps[2:] / fdiff[1:, None]
-    weights = np.maximum(0.0, np.minimum(lower, upper))
-    return weights * (2.0 / (mel_f[2:] - mel_f[:-2]))[:, None]
 
 
 def dct_matrix(n_out: int, n_in: int) -> np.ndarray:
