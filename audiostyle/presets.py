@@ -25,11 +25,27 @@ __all__ = ["PRESETS", "Preset", "get_preset", "preset"]
 
 @preset(
     "default",
-    "audiostyle's own recipe: the content coloured toward the style's spectral envelope "
+    "audiostyle's own recipe: a speech detector routes two voices to 'voice' (the "
+    "style's pitch and per-frame vocal tract) and anything else to 'instrument' (the "
+    "style's spectrum at each note's pitch and loudness); a texture runs 'colour'",
+)
+def _default() -> Recipe:
+    # Decided once per run, before any work (audiostyle.run): the preset the route
+    # leads to runs with the user's overrides over it. Issue 23 (voices) and 20
+    # (instruments) measured each on material not used to tune it; a texture has no
+    # content to detect, so it runs this recipe's own (colour's) settings.
+    r = _colour()
+    r.route = {"speech": "voice", "other": "instrument"}
+    return r
+
+
+@preset(
+    "colour",
+    "issue 14's default: the content coloured toward the style's spectral envelope "
     "(0.6 of the way for two voices, 0.32 otherwise), then 10 L-BFGS steps of Gram style "
     "loss from it, content phase; fast",
 )
-def _default() -> Recipe:
+def _colour() -> Recipe:
     # Tuned for 10 s at 22.05 kHz on two CPU cores (issue 14; benchmarks/presets.py
     # compares it with the published presets and each lever with its alternative):
     # n_fft 1024 with hop 512 (overlap 2) and 512 filters of width 11 cost ~6 GFLOP per evaluation
@@ -76,7 +92,7 @@ def _voice() -> Recipe:
     # Chosen on the librispeech suite's tune half (readers 1688, 1998, 2033) and reported
     # on both halves (benchmarks/librispeech.py; README, Voice conversion). Each part is a
     # stage with its options: the bench's ablation rows take one out at a time.
-    r = _default()
+    r = _colour()
     r.steps = 0
     r.envelope = 0.0
     r.analysis = StageChoice("world")
@@ -100,7 +116,7 @@ def _instrument() -> Recipe:
     # benchmarks/instrument.py measures it (timbre suite halves, real music pairs,
     # ablations, timing against ulyanov2016 in the same run). The optimisation stages
     # are the default's, at 0 steps: the converted wave is written as it is.
-    r = _default()
+    r = _colour()
     r.envelope = 0.0
     r.steps = 0
     # n_fft 2048 (93 ms): harmonics resolved down to E2 for the shift onto the content's.

@@ -35,11 +35,46 @@ def _needs_kind(recipe: Recipe) -> bool:
     return bool(recipe.route) or any("auto" in c.options.values() for c in recipe.conditioners)
 
 
-def _routed(preset: str, overrides: dict[str, Any], rate: int) -> Recipe:
-    """The recipe a route leads to, with the user's overrides over it."""
-    from audiostyle.resolve import resolve_recipe
+_SAME = object()
 
-    routed = resolve_recipe(preset, None, **overrides).resolved()
+
+def _changes(current: Any, base: Any) -> Any:
+    """What ``current`` sets differently from ``base`` (nested dicts), or ``_SAME``."""
+    if isinstance(current, dict) and isinstance(base, dict):
+        out = {}
+        for key, value in current.items():
+            if key not in base:
+                out[key] = value
+                continue
+            diff = _changes(value, base[key])
+            if diff is not _SAME:
+                out[key] = diff
+        return out or _SAME
+    return _SAME if current == base else current
+
+
+def user_changes(recipe: Recipe) -> dict[str, Any]:
+    """The settings of ``recipe`` that differ from its preset's (the user's choices)."""
+    from audiostyle.presets import PRESETS, get_preset
+
+    if recipe.preset not in PRESETS:
+        return {}
+    base = get_preset(recipe.preset).resolved().to_dict()
+    diff = _changes(recipe.to_dict(), base)
+    if diff is _SAME:
+        return {}
+    for key in ("route", "preset", "description"):
+        diff.pop(key, None)
+    return diff
+
+
+def _routed(preset: str, recipe: Recipe, rate: int) -> Recipe:
+    """The preset a route leads to, with the routing recipe's own changes over it."""
+    from audiostyle.presets import get_preset
+
+    routed = get_preset(preset)
+    routed.apply(user_changes(recipe), source=f"route to {preset!r}")
+    routed = routed.resolved()
     if routed.sample_rate != rate:
         raise ParameterError(
             f"route preset {preset!r} runs at {routed.sample_rate} Hz, the routing recipe at "
@@ -70,8 +105,8 @@ def run(
     callback, progress, shared
         As :func:`audiostyle.engine.run`.
     overrides : dict, optional
-        The keyword overrides the recipe was resolved with: a route's preset is
-        resolved with them too.
+        Unused (kept for callers): a route's preset takes the recipe's own changes
+        from its preset (:func:`user_changes`), however they were given.
     """
     from audiostyle import segments
 
@@ -89,13 +124,15 @@ def run(
         target = recipe.route.get(kind) if recipe.route else None
         if recipe.route and target is not None:
             notes.append(f"route: {note}: preset {target!r}")
-            recipe = _routed(target, overrides or {}, rate)
+            recipe = _routed(target, recipe, rate)
         elif recipe.route:
             notes.append(f"route: {note}: no route for {kind!r}, the recipe as given")
         else:
             notes.append(note)
-    elif recipe.route and content is None and recipe.route.get("other"):
-        recipe = _routed(recipe.route["other"], overrides or {}, rate)
+    elif recipe.route and content is None:
+        # A texture has no content to tell apart: it runs the routing recipe's own
+        # settings (the default's are colour's: Gram steps from noise).
+        notes.append("texture: no route taken (there is no content to detect)")
     if recipe.envelope == "auto":
         # Decided once for the whole clip (not per segment); the result's recipe keeps
         # the number, so it replays without the detector.

@@ -61,6 +61,10 @@ def speech_female(sr) -> np.ndarray:
 
 
 TINY = {
+    # The optimisation pipeline at test scale: 'colour' is the recipe the default
+    # routes nothing to (the default routes voices and music to the conversion presets,
+    # tested in tests/test_conversion.py and tests/test_default_route.py).
+    "preset": "colour",
     "sample_rate": SR,
     "transform_options": {"n_fft": 256},
     "network_options": {"n_filters": 32},

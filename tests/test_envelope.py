@@ -20,7 +20,11 @@ from tests import conftest
 from tests.conftest import SR
 
 # conftest's tiny recipe with the default preset's steps, content weight and envelope.
-TINY = {k: v for k, v in conftest.TINY.items() if k not in ("steps", "content_weight", "envelope")}
+TINY = {
+    k: v
+    for k, v in conftest.TINY.items()
+    if k not in ("steps", "content_weight", "envelope", "preset")
+}
 TINY |= {"progress": False}
 N_FFT = 256
 
@@ -123,9 +127,7 @@ def test_zero_steps_move_each_band_the_given_fraction_of_the_way(clips):
     style's."""
     c_db, s_db = band_db(speech), band_db(speech_female)
     for strength in (0.5, 1.0):
-        r = api.transfer(
-            speech, speech_female, preset="default", steps=0, envelope=strength, **TINY
-        )
+        r = api.transfer(speech, speech_female, preset="colour", steps=0, envelope=strength, **TINY)
         o_db = band_db(r.audio)
         moved, wanted = o_db - c_db, strength * (s_db - c_db)
         # The bands move toward the style by the requested fraction: the least-squares
@@ -134,7 +136,7 @@ def test_zero_steps_move_each_band_the_given_fraction_of_the_way(clips):
         assert 0.7 < slope < 1.3, slope
         assert np.corrcoef(moved, wanted)[0, 1] > 0.8
     # Off: the content comes back.
-    r = api.transfer(speech, speech_female, preset="default", steps=0, envelope=0.0, **TINY)
+    r = api.transfer(speech, speech_female, preset="colour", steps=0, envelope=0.0, **TINY)
     assert np.abs(r.audio - speech).max() < 1e-4 * np.abs(speech).max()
 
 
@@ -148,7 +150,7 @@ def test_envelope_matching_moves_the_timbre_toward_the_style(clips):
         x, y = mfcc_statistics(a, sample_rate=SR), mfcc_statistics(b, sample_rate=SR)
         return float(np.sqrt(((x - y) ** 2).mean()))
 
-    r = api.transfer(speech, speech_female, preset="default", steps=0, envelope=1.0, **TINY)
+    r = api.transfer(speech, speech_female, preset="colour", steps=0, envelope=1.0, **TINY)
     assert dist(r.audio, speech_female) < dist(speech, speech_female) - 0.5
     frames = lambda y: np.sqrt(power_spectrogram(y, n_fft=N_FFT).sum(0))  # noqa: E731
     assert np.corrcoef(frames(r.audio), frames(speech))[0, 1] > 0.9
@@ -157,7 +159,7 @@ def test_envelope_matching_moves_the_timbre_toward_the_style(clips):
 @pytest.mark.parametrize("domain", ["spectrogram", "waveform"])
 def test_both_domains_start_from_the_coloured_content(speech, speech_female, domain):
     r = api.transfer(
-        speech, speech_female, preset="default", steps=2, envelope=0.5, domain=domain, **TINY
+        speech, speech_female, preset="colour", steps=2, envelope=0.5, domain=domain, **TINY
     )
     assert np.isfinite(r.audio).all() and r.audio.shape == speech.shape
     assert r.recipe.envelope == 0.5
@@ -166,7 +168,7 @@ def test_both_domains_start_from_the_coloured_content(speech, speech_female, dom
 @pytest.mark.parametrize("bad", [-0.1, 1.5])
 def test_a_bad_strength_is_refused_with_the_range(speech, speech_female, bad):
     with pytest.raises(ParameterError, match=r"envelope=.* between 0 \(off\) and 1"):
-        api.transfer(speech, speech_female, preset="default", steps=0, envelope=bad, **TINY)
+        api.transfer(speech, speech_female, preset="colour", steps=0, envelope=bad, **TINY)
 
 
 def test_the_cli_flag_reaches_the_recipe_and_a_bad_value_is_one_line(tmp_path, wav_files):

@@ -21,14 +21,14 @@ from tests.conftest import SR, TINY, chirp, sine
 
 # conftest's tiny recipe with the default preset's own steps and content weight (the
 # envelope stays off: the stages alone; tests/test_envelope.py covers it).
-TINY_DEFAULT = {k: v for k, v in TINY.items() if k not in ("steps", "content_weight")} | {
+TINY_DEFAULT = {k: v for k, v in TINY.items() if k not in ("steps", "content_weight", "preset")} | {
     "progress": False
 }
 
 
 # -- content start + content phase --------------------------------------------------------
 def test_zero_steps_with_the_content_phase_give_back_the_content(speech, speech_female):
-    r = api.transfer(speech, speech_female, preset="default", steps=0, **TINY_DEFAULT)
+    r = api.transfer(speech, speech_female, preset="colour", steps=0, **TINY_DEFAULT)
     assert r.steps_done == 0
     # Content start, no optimisation, the content's own phase, no Griffin-Lim:
     # iSTFT(STFT(content)) is the content up to float rounding.
@@ -40,11 +40,11 @@ def test_the_content_phase_beats_griffin_lim_from_random_phase_at_zero_steps(spe
     """With nothing optimised, only the phase stage differs: the content's own phase
     rebuilds the content; 8 Griffin-Lim iterations from random phase do not."""
     style = chirp(300, 3000)
-    own = api.transfer(speech, style, preset="default", steps=0, **TINY_DEFAULT)
+    own = api.transfer(speech, style, preset="colour", steps=0, **TINY_DEFAULT)
     gl = api.transfer(
         speech,
         style,
-        preset="default",
+        preset="colour",
         steps=0,
         phase_options={"init": "random", "n_iter": 8},
         **TINY_DEFAULT,
@@ -137,7 +137,7 @@ def test_minimal_lbfgs_matches_torch_on_a_real_transfer(speech, speech_female):
         api.transfer(
             speech,
             speech_female,
-            preset="default",
+            preset="colour",
             steps=6,
             optimizer_options={"implementation": impl},
             **TINY_DEFAULT,
@@ -242,7 +242,7 @@ def test_the_lbfgs_budget_bounds_the_evaluations(speech, speech_female):
     r = api.transfer(
         speech,
         speech_female,
-        preset="default",
+        preset="colour",
         steps=4,
         optimizer_options={"max_eval_per_step": 2},
         **TINY_DEFAULT,
@@ -256,7 +256,7 @@ def test_default_moves_a_tone_towards_the_style_spectrum():
     on a 400 Hz tone styled by a 1.6 kHz tone: energy appears near the style's pitch
     while the content's pitch stays."""
     content, style = sine(400, 1.0), sine(1600, 1.0)
-    r = api.transfer(content, style, preset="default", steps=30, **TINY_DEFAULT)
+    r = api.transfer(content, style, preset="colour", steps=30, **TINY_DEFAULT)
     spec = np.abs(np.fft.rfft(r.audio))
     spec0 = np.abs(np.fft.rfft(content))
     freqs = np.fft.rfftfreq(len(r.audio), 1 / SR)

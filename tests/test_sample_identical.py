@@ -43,15 +43,20 @@ TINY = {
 
 # name -> (function, keyword arguments beyond TINY)
 CASES = {
-    "default": ("transfer", {"steps": 3}),
+    # issue 14's default, now the preset 'colour' (the default routes to the conversion
+    # presets): the same recipe, so the same fixture
+    "default": ("transfer", {"steps": 3, "preset": "colour"}),
     "ulyanov2016": (
         "transfer",
         {"preset": "ulyanov2016", "steps": 3, "phase_options": {"n_iter": 4}},
     ),
-    "waveform": ("transfer", {"steps": 2, "domain": "waveform", "envelope": 0.0}),
+    "waveform": (
+        "transfer",
+        {"steps": 2, "domain": "waveform", "envelope": 0.0, "preset": "colour"},
+    ),
     "segmented": (
         "transfer",
-        {"steps": 2, "duration": 2.0, "segment": 0.8, "segment_overlap": 0.2},
+        {"steps": 2, "duration": 2.0, "segment": 0.8, "segment_overlap": 0.2, "preset": "colour"},
     ),
     "texture": ("texture", {"steps": 3, "preset": "mazzzystar2018", "duration": 0.5}),
 }

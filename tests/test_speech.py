@@ -123,7 +123,7 @@ def test_cli_auto_and_bad_value(tmp_path, wav_files):
     flags = tiny_flags(hold=False)
     assert flags[-2] == "--envelope"
     flags[-1] = "auto"
-    args = ["transfer", str(content), str(style), "-o", str(out), *flags]
+    args = ["transfer", str(content), str(style), "-o", str(out), "--preset", "colour", *flags]
     res = CliRunner().invoke(build_app(), args)
     assert res.exit_code == 0, res.output
     assert "envelope auto: speech probability" in res.output and out.exists()
@@ -169,8 +169,8 @@ def test_a_batch_row_with_auto_is_keyed_by_the_rule(monkeypatch):
 
     row = Row(number=1, line=2, content=Path("c.wav"), style=Path("s.wav"), output="o.wav")
     fp = {"sha256": "0" * 64}
-    auto = api.resolve_recipe("default")
-    fixed = api.resolve_recipe("default", envelope=0.5)
+    auto = api.resolve_recipe("colour")  # issue 14's default: envelope auto
+    fixed = api.resolve_recipe("colour", envelope=0.5)
     keys = row_key(auto, row, fp, fp), row_key(fixed, row, fp, fp)
     monkeypatch.setattr(envelope, "AUTO_SPEECH", 0.7)
     assert row_key(auto, row, fp, fp) != keys[0]

@@ -1,0 +1,57 @@
+"""The default preset routes by what the clips are: voices to 'voice', the rest to 'instrument'."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import audiostyle
+from audiostyle.presets import get_preset
+from tests.conftest import SHARED_AUDIO
+
+SR = 16_000
+
+
+def _clip(name: str, seconds: float = 2.0) -> np.ndarray:
+    from audiostyle.audio import load
+
+    return load(audiostyle.demo_clip(name), sample_rate=SR, offset=0.5, duration=seconds)
+
+
+def test_default_is_a_route_over_the_colour_recipe():
+    default, colour = get_preset("default"), get_preset("colour")
+    assert default.route == {"speech": "voice", "other": "instrument"}
+    default.route = {}
+    default.preset, default.description = colour.preset, colour.description
+    assert default == colour  # a texture (nothing to route) runs colour's settings
+
+
+def test_two_voices_take_the_voice_preset_with_the_users_changes():
+    r = audiostyle.transfer(_clip("content"), _clip("style"), sample_rate=SR, progress=False)
+    assert r.recipe.preset == "voice" and r.recipe.sample_rate == SR  # the user's rate kept
+    assert any(n.startswith("route:") and "speech" in n for n in r.notes)
+    assert r.audio.shape == (2 * SR,) and np.isfinite(r.audio).all()
+
+
+def test_music_takes_the_instrument_preset():
+    from audiostyle.audio import load
+
+    path = SHARED_AUDIO / "trumpet.ogg"
+    other = SHARED_AUDIO / "vibe_ace.ogg"
+    if not path.exists() or not other.exists():
+        pytest.skip(f"shared audio not found at {SHARED_AUDIO}")
+    content = load(path, sample_rate=SR, duration=3.0)
+    style = load(other, sample_rate=SR, duration=3.0)
+    r = audiostyle.transfer(content, style, sample_rate=SR, progress=False)
+    assert r.recipe.preset == "instrument"
+    assert any(n.startswith("route:") and "other" in n for n in r.notes)
+    assert np.isfinite(r.audio).all() and np.abs(r.audio).max() > 0.01
+
+
+def test_a_texture_takes_no_route(tiny):
+    tiny.pop("preset")
+    r = audiostyle.texture(
+        _clip("style", 1.0), duration=0.5, progress=False, **{**tiny, "sample_rate": SR}
+    )
+    assert r.recipe.preset == "default" and r.recipe.analysis is None
+    assert any("no route taken" in n for n in r.notes)
