@@ -37,8 +37,25 @@ DATA = [
     ("executor", "TaskResult", "audiostyle.executors.base"),
     ("network", "init_conv", "audiostyle.networks.base"),
     ("network", "activation", "audiostyle.networks.base"),
-    ("commands", "handle_errors", "audiostyle.cli.errors"),
+    ("commands", "one_line", "audiostyle.cli.errors"),
+    ("commands", "fail", "audiostyle.cli.errors"),
 ]
+
+
+def test_the_cli_handle_errors_is_the_contracts_plus_its_flag_names():
+    """A plugin's command importing handle_errors from its old home keeps the contract's
+    one-line errors, and gets the CLI's translation of option names to flags on top."""
+    from typer import Exit
+
+    from audiostyle.cli.errors import handle_errors
+    from audiostyle.errors import ParameterError
+
+    def command():
+        raise ParameterError("segment=0.01 is too short", option="segment")
+
+    with pytest.raises(Exit) as info:
+        handle_errors(command)()
+    assert info.value.exit_code == 2
 
 
 @pytest.mark.parametrize(("module", "name", "old", "methods"), STAGES)
