@@ -335,8 +335,8 @@ def table(workdir: Path, split: str, seed: int, rows: dict, *, full: bool) -> st
             f"| {row}{mark} | {len(got)} | {mean('sim_t'):.3f} / {mean('sim_t', same):.3f} / "
             f"{mean('sim_t', cross):.3f} | {succ:.0f}/{len(got)} | {mean('sim_s'):.3f} | "
             f"{mean('wer'):.2f} | {mean('ovrl'):.2f} | "
-            f"{mean('df0'):+.1f} (|{absdf0:.1f}|)"
-            f" | {within if has_f0 else '-'} | {mean('wall'):.1f} |"
+            + (f"{mean('df0'):+.1f} (|{absdf0:.1f}|)" if has_f0 else "-")
+            + f" | {within if has_f0 else '-'} | {mean('wall'):.1f} |"
         )
     return "\n".join(lines)
 
