@@ -204,6 +204,11 @@ ABLATIONS: dict[str, dict] = {
         "conditioners": ["f0", "colour"],
         "matcher": "none",
     },
+    "f0 + colour + knn": {"preset": "voice", "conditioners": ["f0", "colour"]},
+    "f0 + colour + cepstral + knn": {
+        "preset": "voice",
+        "conditioners": ["f0", "colour", "cepstral"],
+    },
 }
 #: The knn matcher's two constants around the chosen ones (flatness): speaker figures only.
 CURVE = {
@@ -330,8 +335,8 @@ def table(workdir: Path, split: str, seed: int, rows: dict, *, full: bool) -> st
             f"| {row}{mark} | {len(got)} | {mean('sim_t'):.3f} / {mean('sim_t', same):.3f} / "
             f"{mean('sim_t', cross):.3f} | {succ:.0f}/{len(got)} | {mean('sim_s'):.3f} | "
             f"{mean('wer'):.2f} | {mean('ovrl'):.2f} | "
-            f"{mean('df0'):+.1f} (|{absdf0:.1f}|)"
-            f" | {within if has_f0 else '-'} | {mean('wall'):.1f} |"
+            + (f"{mean('df0'):+.1f} (|{absdf0:.1f}|)" if has_f0 else "-")
+            + f" | {within if has_f0 else '-'} | {mean('wall'):.1f} |"
         )
     return "\n".join(lines)
 
@@ -343,14 +348,23 @@ def timing(workdir: Path, *, repeat: int = 3, published: str = "full") -> str:
     out_dir = workdir / "timing"
     out_dir.mkdir(parents=True, exist_ok=True)
 
+    cpu: dict[str, list[float]] = {}
+
     def once(preset: str, *extra: str) -> float:
+        import resource
+
         out = out_dir / f"{preset}.wav"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         args = ["transfer", str(case.content), str(case.style), "-o", str(out), "-f", "-q"]
         subprocess.run(
             cli(*args, "--preset", preset, *extra), env=env, check=True, capture_output=True
         )
-        return time.perf_counter() - t
+        wall = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        cpu.setdefault(preset, []).append(used)
+        return wall
 
     load_before = os.getloadavg()[0]
     voice = [once("voice") for _ in range(repeat)]
@@ -360,6 +374,8 @@ def timing(workdir: Path, *, repeat: int = 3, published: str = "full") -> str:
         f"voice: end to end {statistics.median(voice):.2f} s (median of {repeat}: "
         + ", ".join(f"{v:.2f}" for v in voice)
         + ")",
+        f"voice: CPU time (user + system) {statistics.median(cpu['voice']):.2f} s (median): what "
+        "it would take on an idle core, single-threaded",
     ]
     if published == "full":
         uly = once("ulyanov2016")
