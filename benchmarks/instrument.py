@@ -232,6 +232,14 @@ def main() -> None:
                 out = cl[0] if kw is None else transfer(kw, cl, seed)
                 scores[(name, c["name"], seed)] = scorer(out, c, cl, pitch=pitch)
 
+    def true_target(cases):
+        # The judge's own reference: how well the true answer agrees with the content.
+        for c in cases:
+            cl = clips[c["name"]]
+            s = scorer(cl[2], c, cl, pitch=True)
+            for seed in SEEDS:
+                scores[("true target (the answer itself)", c["name"], seed)] = s
+
     def ceiling(cases):
         for c in cases:
             cl = clips[c["name"]]
@@ -257,6 +265,7 @@ def main() -> None:
             run_row("default", MAIN["default"], cases, pitch=True)
             run_row("instrument", MAIN["instrument"], cases, pitch=True, deterministic=same)
             ceiling(cases)
+            true_target(cases)
             ulyanov(cases)
             for seed in SEEDS:
                 rows = mean_rows(
