@@ -56,7 +56,11 @@ def _m(**matcher) -> dict:
 
 
 def _a(**analysis) -> dict:
-    opts = {"n_fft": 2048, **analysis}  # the preset's analysis with one option changed
+    opts = {
+        "n_fft": 2048,
+        "f0_method": "harvest",
+        **analysis,
+    }  # the preset's analysis with one option changed
     return {"preset": "instrument", "analysis": {"name": "pitched-stft", "options": opts}}
 
 
@@ -91,7 +95,7 @@ EXTRA_ABLATIONS = {
     "+ dynamics conditioner": {"preset": "instrument", "conditioners": [{"name": "dynamics"}]},
     "octave fix of the pitch track": _a(fix_octaves=True),
     "n_fft 1024": _a(n_fft=1024),
-    "pitch by harvest": _a(f0_method="harvest"),
+    "pitch by dio (fast, slips by octaves on plucks)": _a(f0_method="dio"),
 }
 # The preset's values (k 8, pitch_scale 1, loudness_scale 6, time_scale 1) are the
 # "instrument" row; each sweep moves one constant by 2-4x either way.
