@@ -279,6 +279,7 @@ def main() -> None:
                         "default",
                         "instrument",
                         "ceiling: instrument, style = true target",
+                        "true target (the answer itself)",
                         "ulyanov2016 (full)",
                     ],
                     cases,
