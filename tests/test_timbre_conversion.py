@@ -162,3 +162,22 @@ def test_fluidsynth_note_on_x_comes_closer_to_the_same_note_on_y(tmp_path):
     before = log_spectral_distance(content, target, n_fft=1024)
     after = log_spectral_distance(out, target, n_fft=1024)
     assert after < before - 1.0, (before, after)
+
+
+def test_harvest_in_two_halves_tracks_like_one_run():
+    import pyworld as pw
+
+    from audiostyle.conversion.timbre_analysis import HALVES_FROM, _harvest_halves
+
+    notes = [220.0, 261.6, 329.6, 293.7, 246.9, 392.0, 349.2, 196.0, 220.0, 261.6, 329.6, 293.7]
+    y = tc.melody(notes, seconds=0.45).astype(np.float64)
+    assert y.shape[0] > HALVES_FROM * tc.SAMPLE_RATE  # long enough to be split
+    hop = 256
+    one, t1 = pw.harvest(
+        y, tc.SAMPLE_RATE, f0_floor=60, f0_ceil=1100, frame_period=1000 * hop / tc.SAMPLE_RATE
+    )
+    two, t2 = _harvest_halves(pw, y, tc.SAMPLE_RATE, f0_floor=60, f0_ceil=1100, hop_length=hop)
+    assert np.allclose(t1, t2)
+    voiced = one > 0
+    close = np.abs(two[voiced] - one[voiced]) < 0.01 * one[voiced]
+    assert close.mean() > 0.95

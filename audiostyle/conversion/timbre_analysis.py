@@ -60,8 +60,8 @@ def track_f0(
         pw = _pyworld()
         period = 1000.0 * hop_length / sample_rate
         if method == "harvest":
-            f0, t = pw.harvest(
-                x, sample_rate, f0_floor=f0_floor, f0_ceil=f0_ceil, frame_period=period
+            f0, t = _harvest_halves(
+                pw, x, sample_rate, f0_floor=f0_floor, f0_ceil=f0_ceil, hop_length=hop_length
             )
         else:
             f0, t = pw.dio(x, sample_rate, f0_floor=f0_floor, f0_ceil=f0_ceil, frame_period=period)
@@ -97,6 +97,40 @@ def fix_octaves(
         better = (cand > 0) & (s > score)
         best[better], score[better] = cand[better], s[better]
     return best
+
+
+HALVES_FROM = 4.0  # seconds: a longer clip is tracked by harvest in two halves at once
+OVERLAP = 0.5  # seconds each half runs past the join (harvest looks around each frame)
+
+
+def _harvest_halves(pw, x, fs, *, f0_floor, f0_ceil, hop_length):
+    """Harvest on the two halves of ``x`` in two threads (pyworld releases the GIL).
+
+    Harvest costs ~0.35 s of CPU per second of audio at 22.05 kHz; the halves overlap
+    by ``OVERLAP`` on each side of a join placed on a frame, and each frame is taken
+    from the half it lies in, so the frames are those of one run at half the wall time
+    on two cores.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    period = 1000.0 * hop_length / fs
+
+    def run(y):
+        return pw.harvest(
+            np.ascontiguousarray(y), fs, f0_floor=f0_floor, f0_ceil=f0_ceil, frame_period=period
+        )
+
+    n = x.shape[0]
+    if n < HALVES_FROM * fs:
+        return run(x)
+    mid = (n // 2 // hop_length) * hop_length
+    pad = max(int(OVERLAP * fs) // hop_length, 1) * hop_length
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        (fa, ta), (fb, tb) = pool.map(run, (x[: mid + pad], x[mid - pad :]))
+    tb = tb + (mid - pad) / fs
+    join = mid / fs - 1e-9
+    keep_a, keep_b = ta < join, tb >= join
+    return np.concatenate([fa[keep_a], fb[keep_b]]), np.concatenate([ta[keep_a], tb[keep_b]])
 
 
 class PitchedStft(StftAnalysis):
