@@ -13,11 +13,14 @@ It registers
 * the metric ``mel-gram``: distance between the mel network's Gram matrices of two
   clips (style similarity, length-independent);
 * the command ``audiostyle mel-distance A B``: that metric plus a frame-wise
-  log-mel distance, for judging a transfer from the shell.
+  log-mel distance, for judging a transfer from the shell;
+* the conditioner ``mel-tilt`` (a conversion stage): the content's spectral tilt
+  (dB per octave) moved toward the style's, on any analysis with a power envelope
+  (``--analysis world --conditioner mel-tilt``).
 """
 
 from audiostyle import hookimpl
-from audiostyle_mel.options import MelCNNOptions, MelGramOptions
+from audiostyle_mel.options import MelCNNOptions, MelGramOptions, MelTiltOptions
 
 __version__ = "0.1.0"
 
@@ -41,6 +44,16 @@ def register_metrics(register):
         options=MelGramOptions,
         description="relative distance of mel-CNN Gram matrices to style / content / target "
         "(0 = same texture)",
+    )
+
+
+@hookimpl
+def register_conditioners(register):
+    register(
+        "mel-tilt",
+        "audiostyle_mel.tilt:MelTilt",
+        options=MelTiltOptions,
+        description="spectral tilt (dB/octave) toward the style's (audiostyle-mel plugin)",
     )
 
 

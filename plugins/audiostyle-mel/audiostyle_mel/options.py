@@ -81,3 +81,22 @@ class MelGramOptions:
             raise ParameterError(f"n_filters={self.n_filters} must be >= 1.")
         if not self.kernel_sizes or any(k < 1 for k in self.kernel_sizes):
             raise ParameterError(f"kernel_sizes={self.kernel_sizes} must be widths >= 1.")
+
+
+@dataclass(frozen=True)
+class MelTiltOptions:
+    """Options of the ``mel-tilt`` conditioner."""
+
+    strength: float = option(1.0, "fraction of the way to the style's tilt (0..1)")
+    f_min: float = option(100.0, "lowest frequency of the fit, Hz")
+    max_db: float = option(24.0, "no bin moves more than this, dB")
+
+    def __post_init__(self) -> None:
+        import math
+
+        if not (math.isfinite(self.strength) and 0 <= self.strength <= 1):
+            raise ParameterError(f"strength={self.strength} must be from 0 to 1; e.g. 1.")
+        if not (math.isfinite(self.f_min) and self.f_min > 0):
+            raise ParameterError(f"f_min={self.f_min} must be a frequency > 0 Hz; e.g. 100.")
+        if not (math.isfinite(self.max_db) and 0 < self.max_db <= 60):
+            raise ParameterError(f"max_db={self.max_db} must be in (0, 60] dB; e.g. 24.")

@@ -29,7 +29,11 @@ def test_plugin_follows_the_shared_contracts():
         name="mel",
         options={"mel-cnn": {"n_filters": 16, "n_mels": 24}, "mel-gram": {"n_filters": 16}},
     )
-    assert set(results) == {("network", "mel-cnn"), ("metric", "mel-gram")}
+    assert set(results) == {
+        ("network", "mel-cnn"),
+        ("metric", "mel-gram"),
+        ("conditioner", "mel-tilt"),
+    }
     assert "gradients flow to the input only" in results[("network", "mel-cnn")]
 
 
@@ -158,3 +162,35 @@ def test_mel_distance_command(mel_plugin, tmp_path, male, female):
     assert rows[1]["mel_gram"] > 0.05 and rows[1]["log_mel"] > 0.05
     res = runner.invoke(app, ["mel-distance", str(a), str(tmp_path / "missing.wav")])
     assert res.exit_code != 0 and "missing.wav" in res.output and "Traceback" not in res.output
+
+
+def test_mel_tilt_moves_a_voice_toward_the_style_tilt():
+    from audiostyle_mel.tilt import tilt_db_per_octave
+
+    import audiostyle
+    from audiostyle.audio import load
+    from audiostyle.contracts.conversion import ConversionContext
+    from audiostyle.plugins import create
+
+    rate = 16_000
+    male = load(audiostyle.demo_clip("content"), sample_rate=rate, offset=0.5, duration=2.0)
+    female = load(audiostyle.demo_clip("style"), sample_rate=rate, offset=0.5, duration=2.0)
+    with plugin_registered_here():
+        world = create("analysis", "world", {}, sample_rate=rate)
+        c, s = world.analyze(male), world.analyze(female)
+        out = create("conditioner", "mel-tilt", {}).condition(c, s, context=ConversionContext())
+    have, want = (tilt_db_per_octave(a, f_min=100.0) for a in (c, s))
+    got = tilt_db_per_octave(out, f_min=100.0)
+    assert abs(want - have) > 0.5  # two voices with different brightness
+    assert abs(got - want) < 0.2 * abs(want - have)
+    assert np.isclose(out.envelope.sum(), c.envelope.sum())  # energy kept
+    with pytest.raises(ParameterError, match="strength"):
+        create_options = {"strength": 2}
+        with plugin_registered_here():
+            create("conditioner", "mel-tilt", create_options)
+
+
+def plugin_registered_here():
+    from audiostyle.testing import plugin_registered
+
+    return plugin_registered(audiostyle_mel, name="mel")
