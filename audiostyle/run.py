@@ -147,6 +147,14 @@ def run(
     from audiostyle.plan import Plan
 
     plan = Plan.of(recipe)  # decided: validated once, then read by every stage
+    if shared is not None:
+        # A caller's state kept across runs (a warm batch worker) belongs to the recipe
+        # actually run: two rows of one routing recipe may take different presets, and
+        # "auto" strengths differ by clip.
+        import json
+
+        key = ("run", json.dumps(plan.recipe.to_dict(), sort_keys=True, default=str))
+        shared = shared.setdefault(key, {})
     run_content = content
     if content is not None:
         from audiostyle.convert import convert, front_end

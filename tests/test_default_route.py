@@ -55,3 +55,20 @@ def test_a_texture_takes_no_route(tiny):
     )
     assert r.recipe.preset == "default" and r.recipe.analysis is None
     assert any("no route taken" in n for n in r.notes)
+
+
+def test_warm_state_is_kept_per_routed_recipe():
+    """One warm cache (a batch worker's) for a voice pair then a music pair: each run
+    gives what a cold run gives (the stages and targets of one routed preset are never
+    reused for another)."""
+    from tests.conftest import sine
+
+    voice = (_clip("content", 1.0), _clip("style", 1.0))
+    tone = (sine(220.0, 1.0, SR), sine(330.0, 1.0, SR))
+    kw = {"sample_rate": SR, "progress": False, "steps": 2}
+    shared: dict = {}
+    warm = [audiostyle.transfer(*pair, shared=shared, **kw) for pair in (voice, tone)]
+    cold = [audiostyle.transfer(*pair, **kw) for pair in (voice, tone)]
+    assert [w.recipe.preset for w in warm] == ["voice", "instrument"]
+    for w, c in zip(warm, cold, strict=True):
+        np.testing.assert_array_equal(w.audio, c.audio)
