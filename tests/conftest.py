@@ -83,8 +83,9 @@ def tiny() -> dict:
     return {k: (dict(v) if isinstance(v, dict) else v) for k, v in TINY.items()}
 
 
-def tiny_flags(*, hold: bool = True) -> list[str]:
-    """The same tiny recipe as CLI flags (``hold=False``: keep the preset's content weight)."""
+def tiny_flags(*, hold: bool = True, preset: str | None = "colour") -> list[str]:
+    """The same tiny recipe as CLI flags (``hold=False``: keep the preset's content weight;
+    ``preset=None``: the caller names the preset itself)."""
     flags = [
         "--sample-rate",
         str(SR),
@@ -99,6 +100,8 @@ def tiny_flags(*, hold: bool = True) -> list[str]:
         "--envelope",
         "0",
     ]
+    if preset is not None:
+        flags = ["--preset", preset, *flags]
     return [*flags, "--content-weight", "0.1"] if hold else flags
 
 

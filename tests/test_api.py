@@ -492,7 +492,7 @@ def test_every_cli_option_has_an_api_keyword(command):
 def test_api_and_cli_write_identical_files(tmp_path, wav_files):
     content, style = wav_files
     cli_out, recipe = tmp_path / "cli.wav", tmp_path / "r.toml"
-    args = ["transfer", content, style, "-o", cli_out, "--preset", "colour", *tiny_flags()]
+    args = ["transfer", content, style, "-o", cli_out, *tiny_flags()]
     args += ["--seed", "3"]
     r = CliRunner().invoke(build_app(), [str(a) for a in [*args, "--save-recipe", recipe]])
     assert r.exit_code == 0, r.output

@@ -463,7 +463,7 @@ def tiny_task(clips: dict[str, Path], **fields):
     from audiostyle.api import resolve_recipe
     from audiostyle.batch import RowTask
 
-    recipe = resolve_recipe(None, None, **TINY).resolved()
+    recipe = resolve_recipe(**TINY).resolved()
     return RowTask(
         number=1,
         content=str(clips["male.wav"]),

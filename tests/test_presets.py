@@ -302,7 +302,7 @@ def test_explicit_flags_override_preset_values(tmp_path, wav_files):
             str(tmp_path / "o.wav"),
             "--preset",
             "seed2020",
-            *tiny_flags(),
+            *tiny_flags(preset=None),
             "--content-weight",
             "5",
             "--optimizer-opt",

@@ -69,7 +69,7 @@ def test_saved_recipe_reproduces_the_output_sample_for_sample(tmp_path, speech, 
 
 def test_cli_save_recipe_then_recipe_reproduces_the_file(tmp_path, wav_files):
     content, style = wav_files
-    flags = [*tiny_flags(), "--phase-opt", "n_iter=3", "--phase-opt", "init=random"]
+    flags = [*tiny_flags(preset=None), "--phase-opt", "n_iter=3", "--phase-opt", "init=random"]
     r = invoke(
         "transfer", content, style, "-o", tmp_path / "a.wav", "--preset", "ulyanov2016",
         *flags, "--seed", "2", "--save-recipe", tmp_path / "r.toml", "--quiet",
@@ -91,7 +91,7 @@ def test_report_json_holds_recipe_versions_device_timings_losses(tmp_path, wav_f
     report, saved = tmp_path / "run.json", tmp_path / "run.toml"
     r = invoke(
         "transfer", content, style, "-o", tmp_path / "o.flac", "--preset", "dipani2018",
-        *tiny_flags(hold=False), "--phase-opt", "n_iter=2", "--report", report,
+        *tiny_flags(hold=False, preset=None), "--phase-opt", "n_iter=2", "--report", report,
         "--save-recipe", saved, "--quiet",
     )  # fmt: skip
     assert r.exit_code == 0, r.output

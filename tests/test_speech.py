@@ -123,7 +123,7 @@ def test_cli_auto_and_bad_value(tmp_path, wav_files):
     flags = tiny_flags(hold=False)
     assert flags[-2] == "--envelope"
     flags[-1] = "auto"
-    args = ["transfer", str(content), str(style), "-o", str(out), "--preset", "colour", *flags]
+    args = ["transfer", str(content), str(style), "-o", str(out), *flags]
     res = CliRunner().invoke(build_app(), args)
     assert res.exit_code == 0, res.output
     assert "envelope auto: speech probability" in res.output and out.exists()
