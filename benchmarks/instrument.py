@@ -87,8 +87,8 @@ ABLATIONS = {
     },
     "+ 10 L-BFGS steps (default's optimisation)": {"preset": "instrument", "steps": 10},
 }
-# Measured on the tuning half only while tuning (numbers in the README): harvest pitch,
-# octave fix, n_fft 1024, k 1, level "note", the dynamics conditioner.
+# Tried on the tuning half while tuning (ad hoc, not in the saved results): octave fix,
+# n_fft 1024, level "note"; --extra runs these rows (and k 1, dynamics, dio pitch).
 EXTRA_ABLATIONS = {
     "k 1 (single nearest frame)": _m(k=1),
     "level: note peak + style course": _m(level="note"),
