@@ -15,8 +15,8 @@ and the checks, the writing of outputs, recipes and reports happen here too.
 ((8000,), 8000, 2)
 >>> sorted(result.final_losses)
 ['content', 'style', 'total']
->>> result.recipe.network.options["n_filters"], result.recipe.preset
-(64, 'default')
+>>> result.recipe.network.options["n_filters"], result.recipe.preset  # default routed 2 voices
+(64, 'voice')
 """
 
 from __future__ import annotations

@@ -68,12 +68,19 @@ def user_changes(recipe: Recipe) -> dict[str, Any]:
     return diff
 
 
-def _routed(preset: str, recipe: Recipe, rate: int) -> Recipe:
-    """The preset a route leads to, with the routing recipe's own changes over it."""
+def _routed(
+    preset: str, recipe: Recipe, rate: int, overrides: dict[str, Any] | None = None
+) -> Recipe:
+    """The preset a route leads to, with the routing recipe's own changes over it (from
+    a recipe file or object) and then the caller's explicit overrides (keywords, flags:
+    kept even where they equal the routing preset's value)."""
     from audiostyle.presets import get_preset
+    from audiostyle.resolve import resolve_recipe
 
     routed = get_preset(preset)
     routed.apply(user_changes(recipe), source=f"route to {preset!r}")
+    if overrides:
+        routed = resolve_recipe(None, routed, **overrides)
     routed = routed.resolved()
     if routed.sample_rate != rate:
         raise ParameterError(
@@ -105,8 +112,9 @@ def run(
     callback, progress, shared
         As :func:`audiostyle.engine.run`.
     overrides : dict, optional
-        Unused (kept for callers): a route's preset takes the recipe's own changes
-        from its preset (:func:`user_changes`), however they were given.
+        The keyword overrides the recipe was resolved with: a route's preset takes the
+        recipe's own changes from its preset (:func:`user_changes`, e.g. from a recipe
+        file) and then these.
     """
     from audiostyle import segments
 
@@ -124,7 +132,7 @@ def run(
         target = recipe.route.get(kind) if recipe.route else None
         if recipe.route and target is not None:
             notes.append(f"route: {note}: preset {target!r}")
-            recipe = _routed(target, recipe, rate)
+            recipe = _routed(target, recipe, rate, overrides)
         elif recipe.route:
             notes.append(f"route: {note}: no route for {kind!r}, the recipe as given")
         else:

@@ -437,9 +437,10 @@ def test_nonfinite_loss_term_falls_back_to_last_finite_state():
     try:
         seen = []
         with pytest.warns(UserWarning, match="NaN/Inf at step 4; fell back"):
-            r = api.transfer(
+            r = api.transfer(  # the optimisation pipeline: colour
                 sine(300, 0.5),
                 chirp(200, 2000, 0.5),
+                preset="colour",
                 sample_rate=SR,
                 steps=10,
                 optimizer="adam",

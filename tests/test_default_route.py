@@ -72,3 +72,26 @@ def test_warm_state_is_kept_per_routed_recipe():
     assert [w.recipe.preset for w in warm] == ["voice", "instrument"]
     for w, c in zip(warm, cold, strict=True):
         np.testing.assert_array_equal(w.audio, c.audio)
+
+
+def test_a_route_keeps_explicit_choices_equal_to_the_routing_presets(tmp_path):
+    """steps=10 is colour's (the default's) own value: still the user's choice."""
+    import soundfile as sf
+    from typer.testing import CliRunner
+
+    from audiostyle.cli.app import build_app
+
+    content, style = _clip("content", 1.0), _clip("style", 1.0)
+    r = audiostyle.transfer(content, style, sample_rate=SR, steps=10, progress=False)
+    assert r.recipe.preset == "voice" and r.recipe.steps == 10 and r.steps_done == 10
+    sf.write(tmp_path / "c.wav", content, SR)
+    sf.write(tmp_path / "s.wav", style, SR)
+    args = ["transfer", str(tmp_path / "c.wav"), str(tmp_path / "s.wav"), "-o"]
+    args += [str(tmp_path / "o.wav"), "--steps", "10", "--sample-rate", str(SR)]
+    args += ["--save-recipe", str(tmp_path / "r.toml"), "--quiet"]
+    out = CliRunner().invoke(build_app(), args)
+    assert out.exit_code == 0, out.output
+    from audiostyle.recipe import Recipe
+
+    saved = Recipe.load(tmp_path / "r.toml")
+    assert saved.preset == "voice" and saved.steps == 10

@@ -134,8 +134,15 @@ def _execute(
         progress = GuardedProgress(RichProgress(enabled=not quiet), guard)
         try:
             fn = api.transfer if kind == "transfer" else api.texture
+            # The flags as the API's keywords (checked above): a route then carries every
+            # choice the user made, even one equal to the routing preset's value.
+            overrides = {k: v for k, v in flags.overrides().items() if v is not None}
+            if segment is not None:
+                overrides["segment"] = segment
             result = fn(
-                recipe=recipe,
+                preset=flags.preset,
+                recipe=flags.recipe,
+                **overrides,
                 progress=progress,
                 output=output,
                 force=force,
