@@ -85,6 +85,8 @@ def resolve_recipe(
         base.apply({"conditioners": list(conditioners)}, source="settings")
     for name, opts in (overrides.pop("conditioner_options", None) or {}).items():
         chosen = [c for c in base.conditioners if c.name == name]
+        if not chosen and base.route:
+            continue  # the preset the route leads to gets them (audiostyle.run, _routed)
         if not chosen:
             have = ", ".join(c.name for c in base.conditioners) or "none"
             raise ParameterError(

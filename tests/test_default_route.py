@@ -95,3 +95,25 @@ def test_a_route_keeps_explicit_choices_equal_to_the_routing_presets(tmp_path):
 
     saved = Recipe.load(tmp_path / "r.toml")
     assert saved.preset == "voice" and saved.steps == 10
+
+
+def test_conditioner_options_reach_the_routed_presets_conditioner():
+    r = audiostyle.transfer(
+        _clip("content", 1.0),
+        _clip("style", 1.0),
+        sample_rate=SR,
+        progress=False,
+        conditioner_options={"cepstral": {"variance": False}},
+    )
+    assert r.recipe.preset == "voice"
+    assert (
+        next(c for c in r.recipe.conditioners if c.name == "cepstral").options["variance"] is False
+    )
+    with pytest.raises(audiostyle.errors.ParameterError, match="conditioners are"):
+        audiostyle.transfer(
+            _clip("content", 1.0),
+            _clip("style", 1.0),
+            sample_rate=SR,
+            progress=False,
+            conditioner_options={"nope": {"k": 1}},
+        )

@@ -1,15 +1,4 @@
-"""The executor contract: run one function over many independent tasks.
-
-An executor is built as ``Executor(options)`` and used as a context manager::
-
-    with create("executor", "local", {"workers": 2}) as ex:
-        for result in ex.map(fn, tasks, resources=Resources(num_cpus=1)):
-            ...  # a TaskResult, in the order tasks *finish*
-
-``fn`` must be picklable by reference (a module-level function) and so must every
-task and every return value. A task that raises does not stop the others: its
-:class:`TaskResult` has ``ok=False`` and the error as text. Leaving the loop early,
-an exception in the caller, or Ctrl-C cancels the tasks still queued or running.
+"""Helpers the built-in executors share (timing a task, pinning threads, naming a worker).
 
 The contract (:class:`Executor`, :class:`Resources`, :class:`TaskResult`) lives in
 :mod:`audiostyle.contracts.executor`; this module re-exports it beside the helpers
