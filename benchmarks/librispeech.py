@@ -226,6 +226,21 @@ CURVE = {
         }
         for b in (0.25, 0.75, 1.0)
     },
+    **{
+        f"knn {label}": {
+            "preset": "voice",
+            "matcher": {
+                "name": "knn",
+                "options": {"k": 16, "blend": 0.5, "too_short": "keep", **extra},
+            },
+        }
+        for label, extra in (
+            ("context=2", {"context": 2}),
+            ("context=2 blend=0.75", {"context": 2, "blend": 0.75}),
+            ("residual blend=1.0", {"residual": True, "blend": 1.0}),
+            ("residual context=2 blend=1.0", {"residual": True, "context": 2, "blend": 1.0}),
+        )
+    },
     "cepstral mean only": {
         "preset": "voice",
         "conditioners": ["f0", {"name": "cepstral", "options": {"variance": False}}],

@@ -64,6 +64,36 @@ def test_knn_retrieval_of_a_clip_against_itself_gives_it_back(analyses):
     assert 10 * np.abs(np.log10(other.envelope[live] / c.envelope[live])).mean() > 1.0
 
 
+@pytest.mark.parametrize(
+    "options",
+    [{"k": 1, "context": 2}, {"k": 8, "residual": True}, {"k": 8, "residual": True, "context": 3}],
+)
+def test_knn_context_and_residual_give_a_clip_against_itself_back(analyses, options):
+    from audiostyle.conversion.voice_features import active
+    from audiostyle.plugins import create
+
+    _, c, s = analyses
+    matcher = create("matcher", "knn", {**options, "blend": 1.0})
+    same = matcher.match(c, c, context=ConversionContext())
+    live = active(c.envelope)
+    # residual: each frame moves by (its style neighbours' mean - its content
+    # neighbours' mean), which is nothing when the style is the content
+    assert 10 * np.abs(np.log10(same.envelope[live] / c.envelope[live])).max() < 1e-6
+    other = matcher.match(c, s, context=ConversionContext())
+    assert 10 * np.abs(np.log10(other.envelope[live] / c.envelope[live])).mean() > 1.0
+
+
+def test_stacked_features_put_each_frame_beside_its_neighbours():
+    from audiostyle.conversion.voice_features import stacked
+
+    x = np.arange(10.0).reshape(5, 2)
+    assert stacked(x, 0) is x
+    s = stacked(x, 1)
+    assert s.shape == (5, 6)
+    np.testing.assert_array_equal(s[2], [2, 3, 4, 5, 6, 7])  # frames 1, 2, 3
+    np.testing.assert_array_equal(s[0], [0, 1, 0, 1, 2, 3])  # edge repeated
+
+
 def test_cepstral_gives_the_content_the_styles_statistics(analyses):
     from audiostyle.conversion.voice_cepstral import cepstral_frames
     from audiostyle.plugins import create

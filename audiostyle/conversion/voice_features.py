@@ -74,3 +74,13 @@ def smooth(x: np.ndarray, frames: int) -> np.ndarray:
     from scipy.ndimage import uniform_filter1d
 
     return uniform_filter1d(x, size=int(frames), axis=0, mode="nearest")
+
+
+def stacked(x: np.ndarray, context: int) -> np.ndarray:
+    """Each frame beside its ``context`` neighbours on each side (edges repeated):
+    ``(frames, dims * (2 * context + 1))``; ``context=0`` is ``x`` itself."""
+    if context <= 0:
+        return x
+    padded = np.pad(x, ((context, context), (0, 0)), mode="edge")
+    n = x.shape[0]
+    return np.concatenate([padded[i : i + n] for i in range(2 * context + 1)], axis=1)

@@ -10,6 +10,14 @@ and unvoiced unvoiced ones (``voicing="split"``, from the analysis's F0). The re
 cepstra (de-normalised with the style's statistics) replace c1..cN of the content
 frame, ``blend`` of the way; c0 (loudness) and everything above cN (fine structure)
 stay the content's, and so do F0 and aperiodicity (other stages move those).
+
+Two options change what is compared and what is taken. ``context`` compares each
+frame together with its neighbours (a stacked window, so a frame matches frames in a
+like sequence of sounds, not only a like spectrum). ``residual`` keeps each content
+frame's own detail: it retrieves the frame's k nearest frames among the content's
+own as well, and moves the frame by the difference of the two means (the style's
+version of that neighbourhood minus the content's), so a clip matched against itself
+comes back unchanged at any k.
 """
 
 from __future__ import annotations
@@ -37,21 +45,24 @@ def nearest(query: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
 
 
 def retrieve(
-    zc: np.ndarray,
-    zs: np.ndarray,
+    query: np.ndarray,
+    keys: np.ndarray,
+    values: np.ndarray,
+    fallback: np.ndarray,
     groups: list[tuple[str, np.ndarray, np.ndarray]],
     *,
     k: int,
     min_frames: int,
     context: ConversionContext | None = None,
 ) -> np.ndarray:
-    """Each content frame's mean of its k nearest style frames within its group.
+    """Each query frame's mean of the ``values`` of its k nearest ``keys`` within its group.
 
-    ``groups`` are ``(name, content_mask, style_mask)``; a content group with frames
-    whose style group has fewer than ``min_frames`` raises :class:`ParameterError`,
-    or, given a ``context``, keeps those content frames as they are with a note.
+    ``groups`` are ``(name, query_mask, key_mask)``; frames not retrieved keep
+    ``fallback``. A query group with frames whose key group has fewer than
+    ``min_frames`` raises :class:`ParameterError`, or, given a ``context``, keeps those
+    frames' fallback with a note.
     """
-    out = zc.copy()
+    out = fallback.copy()
     for name, qmask, smask in groups:
         if not qmask.any():
             continue
@@ -68,9 +79,8 @@ def retrieve(
                 f"{min_frames}; give a longer style clip with speech in it, or lower "
                 "knn min_frames (or voicing='any')."
             )
-        pool = zs[smask]
-        idx = nearest(zc[qmask], pool, k)
-        out[qmask] = pool[idx].mean(axis=1)
+        idx = nearest(query[qmask], keys[smask], k)
+        out[qmask] = values[smask][idx].mean(axis=1)
     return out
 
 
@@ -108,12 +118,18 @@ class KnnMatcher(Matcher):
             groups = [("voiced", cv, sa & sv), ("unvoiced", ~cv, sa & ~sv)]
         else:
             groups = [("", np.ones(content.n_frames, bool), sa)]
-        r = vf.smooth(
-            retrieve(
-                zc, zs, groups, k=o.k, min_frames=o.min_frames, context=context if keep else None
-            ),
-            o.smooth,
-        )
+        qc, qs = vf.stacked(zc, o.context), vf.stacked(zs, o.context)
+        note = context if keep else None
+        mine = zc
+        if o.residual:
+            # The same retrieval among the content's own frames: what its neighbourhood
+            # (the phone) looks like in this voice; the frame keeps its offset from it.
+            own = [(name, q, ca & q) for name, q, _ in groups]
+            mine = retrieve(qc, qc, zc, zc, own, k=o.k, min_frames=1)
+        r = retrieve(qc, qs, zs, mine, groups, k=o.k, min_frames=o.min_frames, context=note)
+        if o.residual:
+            r = zc + (r - mine)
+        r = vf.smooth(r, o.smooth)
         ref = cs[sa, 1:n]
         wanted = ref.mean(axis=0) + r * ref.std(axis=0)
         out = cc.copy()

@@ -42,6 +42,14 @@ class KnnOptions:
         "split", "split: voiced frames retrieve voiced ones, unvoiced unvoiced; any: no split"
     )
     smooth: int = option(1, "frames of moving average over the retrieved cepstra (1: none)")
+    context: int = option(
+        0, "frames on each side stacked into the compared features (0: each frame alone)"
+    )
+    residual: bool = option(
+        False,
+        "keep each content frame's own detail: it moves by (its style neighbours' mean - "
+        "its content neighbours' mean) instead of being replaced by the style's",
+    )
     min_frames: int = option(
         50, "the style needs at least this many active frames of each kind retrieved"
     )
@@ -58,5 +66,6 @@ class KnnOptions:
         _count("n_bands", self.n_bands, 8, 128, "e.g. 40")
         _count("n_ceps", self.n_ceps, 1, self.n_bands - 1, "fewer than n_bands, e.g. 20")
         _count("smooth", self.smooth, 1, 50, "e.g. 1 or 3")
+        _count("context", self.context, 0, 10, "e.g. 0 or 2")
         _count("min_frames", self.min_frames, 1, 100_000, "e.g. 50")
         _finite("max_db", self.max_db, 0.0, 80.0, "e.g. 30")
