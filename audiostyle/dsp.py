@@ -121,6 +121,22 @@ def covering_length(n_samples: int, *, config: STFTConfig) -> int:
     return max(n_samples, config.n_fft + hop * math.ceil((n_samples - config.n_fft) / hop))
 
 
+def transform_covering_length(transform, n_samples: int) -> int:
+    """:func:`covering_length` for a spectral transform: its ``config`` if it has an
+    :class:`STFTConfig`, else one made of its ``n_fft`` and ``hop_length``."""
+    config = getattr(transform, "config", None)
+    if not isinstance(config, STFTConfig):
+        n_fft, hop = transform.n_fft, transform.hop_length
+        config = STFTConfig(n_fft=n_fft, hop_length=hop, win_length=n_fft)
+    return covering_length(n_samples, config=config)
+
+
+def unit_phase(spec: torch.Tensor) -> torch.Tensor:
+    """``spec / |spec|``, 1 where ``spec`` is 0: a spectrogram's unit-modulus phase."""
+    phase = spec / spec.abs().clamp_min(1e-12)
+    return torch.where(spec.abs() > 0, phase, torch.ones_like(phase))
+
+
 def random_phase(shape, *, generator: torch.Generator | None, device) -> torch.Tensor:
     """Uniform random phase in [-pi, pi) as unit complex numbers."""
     # Drawn on the CPU so a seed gives the same phase on every device.

@@ -2,8 +2,9 @@
 
 It resolves every stage from the recipe, computes the targets once, and minimises
 one closure over one tensor: the log-magnitude (``domain="spectrogram"``, then the
-phase stage builds the wave) or the wave itself (``domain="waveform"``). It knows
-nothing of files or the command line (see :mod:`audiostyle.api`).
+phase stage builds the wave) or the wave itself (``domain="waveform"``), starting
+from what the plan's initializer builds (the ``init`` stage). It knows nothing of
+files or the command line (see :mod:`audiostyle.api`).
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
+from audiostyle import dsp
+from audiostyle.contracts.init import InitContext
 from audiostyle.contracts.loss import INPUT_KEY
 from audiostyle.contracts.optimizer import StepInfo
-from audiostyle.errors import AudioError, ParameterError
+from audiostyle.errors import AudioError, ParameterError, PluginError
 from audiostyle.plugins import create
 from audiostyle.recipe import Recipe
 
@@ -144,6 +147,7 @@ def run(
 
     plan = Plan.of(recipe)  # validated once per run: a segment's plan is its run's
     recipe, built = plan.recipe, dict(plan.built)
+    start, start_options = plan.start(texture=content is None)  # auto decided by the plan
     timings: dict[str, float] = {}
     notes: list[str] = []
     if content is None and getattr(built["phase"], "init", None) == "content":
@@ -203,6 +207,7 @@ def run(
         phase = create("phase", recipe.phase.name, built["phase"])
         if shared is not None:
             shared["stages"] = (transform, network, optimizer, phase)
+    initializer = create("init", start, start_options)
     generator = torch.Generator().manual_seed(recipe.seed)
     timings["setup"] = time.perf_counter() - t
     # A spectrogram is turned back into a wave on a length whose last frame is centred
@@ -210,10 +215,11 @@ def run(
     # otherwise the last samples are rebuilt from the tapering tail of one window alone,
     # and any change to the spectrogram comes back there as a spike that the peak limit
     # then takes out of the whole output. (The waveform domain optimises the wave itself,
-    # one value per sample; only its phase-reconstructed starts pad, see _waveform_start.)
+    # one value per sample; only its phase-reconstructed starts pad, see
+    # audiostyle.inits.phase_starts.)
     out_length = length
     if recipe.domain == "spectrogram":
-        length = _covering_length(transform, out_length)
+        length = dsp.transform_covering_length(transform, out_length)
     padded = None if content is None else np.pad(content, (0, length - out_length))
 
     # -- analysis and targets -----------------------------------------------------------
@@ -266,23 +272,27 @@ def run(
     timings["analysis"] = time.perf_counter() - t
 
     # -- what the optimizer changes -------------------------------------------------------
-    init = recipe.init
-    if init == "auto":
-        init = "content" if content is not None else "noise"
-    if init == "content" and content is None:
-        raise ParameterError("init='content' needs a content clip; use init=noise for a texture.")
     n_frames = transform.n_frames(length)
-    content_phase = None if content_spec is None else _unit_phase(content_spec)
+    content_phase = None if content_spec is None else dsp.unit_phase(content_spec)
     clamp = recipe.clamp
     wave_scale = 1.0  # waveform domain: the optimizer moves x / wave_scale (see below)
     t = time.perf_counter()
+    context = InitContext(
+        domain=recipe.domain,
+        length=length,
+        n_frames=n_frames,
+        transform=transform,
+        phase=phase,
+        style=style_t,
+        style_rep=style_rep,
+        content=content_t,
+        content_rep=content_rep,
+        generator=generator,
+        device=device,
+        noise_scale=recipe.noise_scale,
+    )
+    x0 = _initial(initializer, name=start, context=context)
     if recipe.domain == "spectrogram":
-        if init == "content":
-            x0 = content_rep.clone()
-        else:
-            x0 = (
-                torch.randn((transform.n_bins, n_frames), generator=generator) * recipe.noise_scale
-            ).to(device)
 
         def to_rep(x: torch.Tensor) -> torch.Tensor:
             if clamp is not None:
@@ -290,17 +300,6 @@ def run(
                     x.clamp_(0, clamp)
             return x
     else:
-        x0 = _waveform_start(
-            init,
-            recipe=recipe,
-            content=content_t,
-            style_rep=style_rep,
-            length=length,
-            transform=transform,
-            phase=phase,
-            generator=generator,
-            device=device,
-        )
         # A change of variables: the optimizer moves z = wave / wave_scale, a signal of
         # about unit RMS, as the log-magnitude is in the spectrogram domain. Adam's lr is
         # then a step relative to the signal's level (in raw samples lr=0.05 is a 5 %
@@ -449,12 +448,6 @@ def run(
     )
 
 
-def _unit_phase(spec: torch.Tensor) -> torch.Tensor:
-    """``spec / |spec|``, 1 where ``spec`` is 0."""
-    phase = spec / spec.abs().clamp_min(1e-12)
-    return torch.where(spec.abs() > 0, phase, torch.ones_like(phase))
-
-
 def limit_peak(audio: np.ndarray, peak: float) -> tuple[np.ndarray, float, str | None]:
     """Scale ``audio`` down so its peak is at most ``peak``: the one peak limit.
 
@@ -479,17 +472,6 @@ def limit_peak(audio: np.ndarray, peak: float) -> tuple[np.ndarray, float, str |
     )
 
 
-def _covering_length(transform, n_samples: int) -> int:
-    """:func:`audiostyle.dsp.covering_length` for ``transform`` (any backend)."""
-    from audiostyle import dsp
-
-    config = getattr(transform, "config", None)
-    if not isinstance(config, dsp.STFTConfig):
-        n_fft, hop = transform.n_fft, transform.hop_length
-        config = dsp.STFTConfig(n_fft=n_fft, hop_length=hop, win_length=n_fft)
-    return dsp.covering_length(n_samples, config=config)
-
-
 def features(network, rep: torch.Tensor) -> dict[str, torch.Tensor]:
     """The network's feature maps plus its input under ``INPUT_KEY``: what loss terms see."""
     feats = dict(network(rep))
@@ -507,49 +489,14 @@ def _wave_scale(recipe: Recipe, *, content, style) -> float:
     return rms if math.isfinite(rms) and rms > SILENCE_PEAK else 1.0
 
 
-def _waveform_start(
-    init: str,
-    *,
-    recipe: Recipe,
-    content,
-    style_rep,
-    length,
-    transform,
-    phase,
-    generator,
-    device,
-) -> torch.Tensor:
-    """The starting wave of the waveform domain (on ``device``)."""
-    if init == "content":
-        return content.clone()
-    if init == "noise":
-        return (torch.randn(length, generator=generator) * recipe.noise_scale).to(device)
-    if init not in ("content-phase", "style-phase"):
-        raise ParameterError(
-            f"init={init!r} is not one of auto, content, noise, content-phase, style-phase."
+def _initial(initializer, *, name: str, context: InitContext) -> torch.Tensor:
+    """The initializer's start, checked: a plugin's wrong shape fails here, named."""
+    x0 = initializer.initialize(context)
+    want = context.expected_shape()
+    if not (torch.is_tensor(x0) and x0.dtype == torch.float32 and tuple(x0.shape) == want):
+        got = f"{x0.dtype} {tuple(x0.shape)}" if torch.is_tensor(x0) else type(x0).__name__
+        raise PluginError(
+            f"init {name!r} returned {got}, not float32 {want} for domain={context.domain!r}; "
+            "fix or disable that plugin."
         )
-    if init == "content-phase" and content is None:
-        raise ParameterError(
-            "init='content-phase' needs a content clip; use init=style-phase or "
-            "noise for a texture."
-        )
-    # Rebuilt on the covering length and trimmed (see run: no spike at the end).
-    full = _covering_length(transform, length)
-    content_phase = None
-    if content is not None:
-        content_spec = transform.stft(torch.nn.functional.pad(content, (0, full - length)))
-        content_phase = _unit_phase(content_spec)
-    if init == "content-phase":
-        mag = content_spec.abs()
-    else:
-        mag = torch.expm1(style_rep)
-        frames = transform.n_frames(full)
-        reps = math.ceil(frames / mag.shape[-1])
-        mag = mag.repeat(1, reps)[:, :frames]
-    return phase.reconstruct(
-        mag,
-        transform=transform,
-        length=full,
-        content_phase=content_phase,
-        generator=generator,
-    ).detach()[..., :length]
+    return x0

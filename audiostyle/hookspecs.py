@@ -66,6 +66,17 @@ def register_phase_reconstructors(register):
 
 
 @hookspec
+def register_initializers(register):
+    """Register starts of the optimisation (``init``: content, noise, ...).
+
+    Classes subclass :class:`audiostyle.contracts.init.Initializer`; ``Cls(options)``.
+    Pass ``domains=(...)`` when the start applies to one domain only and
+    ``needs_content=True`` when it needs a content clip (the recipe checks both
+    before any audio is loaded).
+    """
+
+
+@hookspec
 def register_losses(register):
     """Register loss terms (content, Gram style, autocorrelation, ...).
 

@@ -11,6 +11,7 @@ import copy
 import dataclasses
 import math
 import tomllib
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +23,12 @@ from audiostyle.options import as_dict, closest_hint, convert
 DEFAULT_SAMPLE_RATE = 22_050  # Hz
 MAX_SEED = 2**63 - 1  # torch.Generator.manual_seed takes up to 64 bits; numpy no negatives
 Domain = Literal["spectrogram", "waveform"]
-Init = Literal["auto", "content", "noise", "style-phase", "content-phase"]
 Device = Literal["auto", "cpu", "cuda"]
 LossNorm = Literal["auto", "none", "initial"]
 STAGE_KEYS = ("transform", "network", "optimizer", "phase")
+#: What ``init = "auto"`` starts from: the content for a transfer, noise for a texture
+#: (:meth:`audiostyle.plan.Plan.start` decides; the recipe checks both).
+AUTO_INIT = {"transfer": "content", "texture": "noise"}
 # The conversion front end (audiostyle.contracts.conversion): optional single stages and
 # the ordered conditioners.
 CONVERSION_KEYS = ("analysis", "matcher", "vocoder")
@@ -53,10 +56,12 @@ class Recipe:
 
     ``domain`` says what the optimizer changes: the log-magnitude (``spectrogram``,
     then the phase stage builds a wave) or the wave itself (``waveform``).
-    ``init`` is the starting point: ``content``, ``noise``, or in waveform mode the
-    wave the phase stage builds from the content's (``content-phase``) or the
-    style's (``style-phase``) magnitude; ``auto`` = content for a transfer, noise for
-    a texture. ``clamp`` (if set) clamps the log-magnitude to [0, clamp] before every
+    ``init`` names the starting point, an initializer (the ``init`` stage, options in
+    ``init_options``): ``content``, ``noise`` (standard deviation ``noise_scale``
+    unless its option ``scale`` is set), or in waveform mode the wave the phase stage
+    builds from the content's (``content-phase``) or the style's (``style-phase``)
+    magnitude; ``auto`` = content for a transfer, noise for a texture.
+    ``clamp`` (if set) clamps the log-magnitude to [0, clamp] before every
     step and at the end, as some published recipes do: it discards every
     log-magnitude above ``clamp`` (most of a loud spectrum, heard as a dull,
     compressed sound).
@@ -102,7 +107,8 @@ class Recipe:
         default_factory=lambda: {"content": LossChoice(1.0), "style": LossChoice(1.0)}
     )
     domain: Domain = "spectrogram"
-    init: Init = "auto"
+    init: str = "auto"  # an initializer's name ('audiostyle plugins init') or auto
+    init_options: dict[str, Any] = field(default_factory=dict)
     noise_scale: float = 1e-3
     steps: int = 100
     sample_rate: int = DEFAULT_SAMPLE_RATE
@@ -161,7 +167,7 @@ class Recipe:
                 out[f.name] = None if v is None else {"name": v.name, "options": dict(v.options)}
             elif f.name == "conditioners":
                 out[f.name] = [{"name": c.name, "options": dict(c.options)} for c in v]
-            elif f.name == "route":
+            elif f.name in ("route", "init_options"):
                 out[f.name] = dict(v)
             elif f.name == "losses":
                 out["losses"] = {
@@ -183,10 +189,9 @@ class Recipe:
     def apply(self, data: dict[str, Any], *, source: str = "recipe") -> None:
         """Apply a (partial) nested mapping of settings to this recipe in place."""
         hints = {f.name: f.type for f in dataclasses.fields(self)}
-        import typing
-
         types_ = typing.get_type_hints(type(self))
-        for key, value in data.items():
+        # The start's name before its options (a new name keeps only the options it has).
+        for key, value in sorted(data.items(), key=lambda item: item[0] == "init_options"):
             if key in STAGE_KEYS:
                 if isinstance(value, str):
                     value = {"name": value}
@@ -222,6 +227,19 @@ class Recipe:
                     )
                 chosen = [_conversion_choice(v, key="conditioners", source=source) for v in value]
                 self.conditioners = [c for c in chosen if c is not None]
+            elif key == "init":
+                if not isinstance(value, str):
+                    raise ParameterError(
+                        f"{source}: init = {value!r} is not a name; give a string such as "
+                        '"content" or "noise" (\'audiostyle plugins init\' lists them).'
+                    )
+                if value != self.init:
+                    self.init_options = _shared_init_options(value, self.init_options)
+                self.init = value
+            elif key == "init_options":
+                if not isinstance(value, dict):
+                    raise ParameterError(f"{source}: init_options must be a table of key = value.")
+                self.init_options = {**self.init_options, **value}
             elif key == "route":
                 if not isinstance(value, dict) or not all(
                     isinstance(k, str) and isinstance(v, str) for k, v in value.items()
@@ -351,11 +369,7 @@ class Recipe:
                     f"domain='waveform' needs a transform differentiable in torch; "
                     f"{self.transform.name!r} is not. Use one of: {', '.join(ok)}."
                 )
-        if self.init in ("content-phase", "style-phase") and self.domain != "waveform":
-            raise ParameterError(
-                f"init={self.init!r} only applies to domain='waveform'; use content or noise.",
-                option="init",
-            )
+        built["init"] = self._build_init()
         for key in CONVERSION_KEYS:
             choice = getattr(self, key)
             if choice is not None:
@@ -411,6 +425,62 @@ class Recipe:
                 raise ParameterError(
                     f"{key} name={name!r} is not a name; give a string ('audiostyle plugins')."
                 )
+        if not isinstance(self.init, str):
+            raise ParameterError(
+                f"init={self.init!r} is not a name; give a string such as 'content' or 'noise'.",
+                option="init",
+            )
+        if not isinstance(self.init_options, dict):
+            raise ParameterError(
+                f"init_options={self.init_options!r} is not a mapping of option = value.",
+                option="init_options",
+            )
+
+    def _build_init(self) -> dict[str, Any]:
+        """The built options of every initializer the run may take (:func:`init_candidates`).
+
+        ``auto`` gives each candidate the options it declares; an option none of them
+        declares is an error, as it is for a named initializer.
+        """
+        from audiostyle.plugins import available, get_backend
+
+        built = {}
+        try:
+            impls = {name: get_backend("init", name) for name in init_candidates(self.init)}
+        except UnknownBackendError as exc:
+            raise UnknownBackendError(
+                f"{exc} Or init = 'auto': content for a transfer, noise for a texture."
+            ) from None
+        for name, impl in impls.items():
+            domains = init_domains(impl)
+            if self.domain not in domains:
+                ok = [
+                    n
+                    for n, i in sorted(available("init").items())
+                    if self.domain in init_domains(i)
+                ]
+                only = " or ".join(repr(d) for d in domains)
+                raise ParameterError(
+                    f"init={name!r} only applies to domain={only}; use {or_join(ok)}.",
+                    option="init",
+                )
+            values = self.init_options
+            if self.init == "auto":
+                declared = {f.name for f in dataclasses.fields(impl.options)}
+                values = {k: v for k, v in values.items() if k in declared}
+            built[name] = impl.parse_options(values)
+        if self.init == "auto":
+            declared = {f.name for i in impls.values() for f in dataclasses.fields(i.options)}
+            stray = [k for k in self.init_options if k not in declared]
+            if stray:
+                hint = closest_hint(stray[0], declared)
+                valid = ", ".join(sorted(declared)) or "(none)"
+                raise ParameterError(
+                    f"unknown option {stray[0]!r} for init 'auto' (it starts from "
+                    f"{or_join(impls)}).{hint} Valid options: {valid}.",
+                    option=f"init.{stray[0]}",
+                )
+        return built
 
     def resolved(self) -> Recipe:
         """A validated copy whose stage and loss options hold every option's typed value
@@ -426,6 +496,9 @@ class Recipe:
                 getattr(out, key).options = as_dict(built[key])
         for choice, opts in zip(out.conditioners, built["conditioners"], strict=True):
             choice.options = as_dict(opts)
+        out.init_options = {}
+        for opts in built["init"].values():
+            out.init_options.update(as_dict(opts))
         return out
 
     # -- TOML -----------------------------------------------------------------------
@@ -529,6 +602,37 @@ def get_preset(name: str) -> Recipe:
             f"{', '.join(PRESETS)}. Run 'audiostyle presets'."
         )
     return PRESETS[name].build()
+
+
+def or_join(names) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    names = list(names)
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names)
+
+
+def init_candidates(init: str) -> tuple[str, ...]:
+    """The initializers ``init`` may start from: itself, or both that ``auto`` chooses
+    between (:data:`AUTO_INIT`)."""
+    return tuple(dict.fromkeys(AUTO_INIT.values())) if init == "auto" else (init,)
+
+
+def init_domains(impl: Any) -> tuple[str, ...]:
+    """The domains a registered initializer applies to (its ``domains=`` keyword; every
+    domain when it gives none)."""
+    return tuple(impl.extra.get("domains") or typing.get_args(Domain))
+
+
+def init_needs_content(impl: Any) -> bool:
+    """Whether a registered initializer needs a content clip (``needs_content=True``)."""
+    return bool(impl.extra.get("needs_content", False))
+
+
+def _shared_init_options(new_init: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Options in ``options`` that the initializer(s) ``new_init`` stands for also have."""
+    kept: dict[str, Any] = {}
+    for name in init_candidates(new_init):
+        kept.update(_shared_options("init", name, options))
+    return kept
 
 
 def _shared_options(stage: str, new_name: str, options: dict[str, Any]) -> dict[str, Any]:

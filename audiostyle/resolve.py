@@ -21,11 +21,12 @@ STAGE_OVERRIDES = ("transform", "network", "optimizer", "phase")
 SCALAR_OVERRIDES = tuple(
     f.name
     for f in dataclasses.fields(Recipe)
-    if f.name not in (*STAGE_OVERRIDES, "losses", "preset", "description")
+    if f.name not in (*STAGE_OVERRIDES, "losses", "preset", "description", "init_options")
 )
 OVERRIDES = (
     *STAGE_OVERRIDES,
     *(f"{s}_options" for s in STAGE_OVERRIDES),
+    "init_options",
     *(f"{s}_options" for s in CONVERSION_KEYS),
     "conditioner_options",
     "content_weight",
@@ -41,7 +42,8 @@ def resolve_recipe(
     """Build the resolved recipe: preset <- recipe (object or TOML file) <- overrides.
 
     Overrides: a stage name (``transform="librosa"``), stage options
-    (``network_options={"n_filters": 512}``), ``content_weight``, ``style_weight``,
+    (``network_options={"n_filters": 512}``), the start and its options (``init="noise"``,
+    ``init_options={"scale": 0.01}``), ``content_weight``, ``style_weight``,
     ``losses={"autocorrelation": {"weight": 1.0}}``, or any recipe setting (``steps``,
     ``seed``, ``sample_rate``, ``device``, ``domain``, ``init``, ``clamp``, ...).
     Values set to ``None`` are ignored.
@@ -70,6 +72,10 @@ def resolve_recipe(
         opts = overrides.pop(f"{key}_options", None)
         if name is not None or opts:
             base.set_stage(key, name, dict(opts or {}))
+    # The start (the init stage) like a stage: its name first, then its options.
+    for key in ("init", "init_options"):
+        if key in overrides:
+            base.apply({key: overrides.pop(key)}, source="settings")
     for key in CONVERSION_KEYS:
         name = overrides.pop(key, None)
         opts = overrides.pop(f"{key}_options", None)

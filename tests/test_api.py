@@ -334,6 +334,7 @@ def _canonical(recipe):
     flat.pop("losses")
     flat["stages"] = {k: (recipe.stage(k).name, built[k]) for k in api.STAGE_OVERRIDES}
     flat["losses"] = {t: (c.weight, built["losses"][t]) for t, c in recipe.losses.items()}
+    flat["init_options"] = dict(built["init"])  # converted like a stage's options
     for key in ("analysis", "matcher", "vocoder"):
         choice = getattr(recipe, key)
         flat[key] = None if choice is None else (choice.name, built[key])
@@ -379,6 +380,10 @@ def _flag_cases(tmp_path):
         "device": (["--device", "cpu"], {"device": "cpu"}),
         "domain": (["--domain", "waveform"], {"domain": "waveform"}),
         "init": (["--init", "noise"], {"init": "noise"}),
+        "init_opt": (
+            ["--init", "noise", "--init-opt", "scale=0.01"],
+            {"init": "noise", "init_options": {"scale": 0.01}},
+        ),
         "clamp": (["--clamp", "1.5"], {"clamp": 1.5}),
         "wave_scale": (["--wave-scale", "0.2"], {"wave_scale": 0.2}),
         "loss_norm": (["--loss-norm", "none"], {"loss_norm": "none"}),

@@ -119,3 +119,42 @@ def test_transfer_with_the_plugin_network_and_its_command(installed, wav_files, 
     rows = json.loads(res.stdout)["distances"]
     assert [Path(r["reference"]).name for r in rows] == ["style.wav", "content.wav"]
     assert all(r["mel_gram"] > 0 for r in rows)
+
+
+def test_the_plugin_initializer_is_chosen_by_name_from_the_cli(installed, wav_files, tmp_path):
+    _, style = wav_files
+    listed = audiostyle(installed, "plugins", "init")
+    assert listed.returncode == 0, listed.stderr
+    line = next(x for x in listed.stdout.splitlines() if x.strip().startswith("mel-mean"))
+    assert "[audiostyle-mel, plugin mel]" in line
+    out, report = tmp_path / "texture.wav", tmp_path / "report.json"
+    flags = [*tiny_flags(), "--init", "mel-mean", "--init-opt", "n_mels=16", "--quiet"]
+    res = audiostyle(
+        installed,
+        "texture",
+        str(style),
+        "-o",
+        str(out),
+        "--length",
+        "0.5",
+        *flags,
+        "--report",
+        str(report),
+    )
+    assert res.returncode == 0, res.stderr
+    import json
+
+    recipe = json.loads(report.read_text())["recipe"]
+    assert recipe["init"] == "mel-mean" and recipe["init_options"] == {"n_mels": 16}
+    refused = audiostyle(
+        installed,
+        "texture",
+        str(style),
+        "-o",
+        str(tmp_path / "no.wav"),
+        *flags,
+        "--domain",
+        "waveform",
+    )
+    assert refused.returncode == 2
+    assert "init='mel-mean' only applies to domain='spectrogram'" in refused.stderr

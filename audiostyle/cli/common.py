@@ -18,11 +18,11 @@ from audiostyle.recipe import Device
 DEVICES = typing.get_args(Device)  # auto, cpu, cuda
 
 
-def _names(stage: str):
+def _names(stage: str, *also: str):
     def complete(incomplete: str):
         from audiostyle.plugins import available
 
-        return [n for n in sorted(available(stage)) if n.startswith(incomplete)]
+        return [n for n in [*also, *sorted(available(stage))] if n.startswith(incomplete)]
 
     return complete
 
@@ -47,6 +47,8 @@ class RecipeFlags:
     network_opt: list[str] | None = None
     optimizer_opt: list[str] | None = None
     phase_opt: list[str] | None = None
+    init: str | None = None
+    init_opt: list[str] | None = None
     loss: list[str] | None = None
     steps: int | None = None
     content_weight: float | None = None
@@ -55,7 +57,6 @@ class RecipeFlags:
     sample_rate: int | None = None
     device: str | None = None
     domain: str | None = None
-    init: str | None = None
     clamp: str | None = None
     loss_norm: str | None = None
     wave_scale: float | None = None
@@ -73,7 +74,7 @@ class RecipeFlags:
     def overrides(self) -> dict[str, Any]:
         """Keyword overrides for :func:`audiostyle.api.resolve_recipe`."""
         out: dict[str, Any] = {}
-        for stage in ("transform", "network", "optimizer", "phase"):
+        for stage in ("transform", "network", "optimizer", "phase", "init"):
             out[stage] = getattr(self, stage)
             pairs = getattr(self, f"{stage}_opt")
             if pairs:
@@ -86,7 +87,6 @@ class RecipeFlags:
             "sample_rate",
             "device",
             "domain",
-            "init",
             "clamp",
             "loss_norm",
             "wave_scale",
@@ -158,6 +158,8 @@ _STAGE_HELP = {
     "network": "feature network",
     "optimizer": "optimizer",
     "phase": "phase reconstructor",
+    "init": "where the optimisation starts: auto (content for a transfer, noise for a "
+    "texture) or an initializer",
 }
 _PANEL = "Recipe"
 _STAGES = "Stages"
@@ -197,8 +199,9 @@ _p(
 )
 
 
-def _stage_flags(stage: str, help: str, panel: str) -> None:  # noqa: A002 - typer's name
-    """``--STAGE NAME`` and the repeatable ``--STAGE-opt KEY=VALUE``."""
+def _stage_flags(stage: str, help: str, panel: str, *also: str) -> None:  # noqa: A002
+    """``--STAGE NAME`` and the repeatable ``--STAGE-opt KEY=VALUE`` (``also``: names
+    besides the registered ones, e.g. ``auto``)."""
     _p(
         stage,
         Annotated[
@@ -206,7 +209,7 @@ def _stage_flags(stage: str, help: str, panel: str) -> None:  # noqa: A002 - typ
             typer.Option(
                 f"--{stage}",
                 help=help,
-                autocompletion=_names(stage),
+                autocompletion=_names(stage, *also),
                 rich_help_panel=panel,
             ),
         ],
@@ -237,6 +240,7 @@ def _opt_flags() -> None:
 
 for _stage in ("transform", "network", "optimizer", "phase"):
     _stage_flags(_stage, _STAGE_HELP[_stage], _STAGES)
+_stage_flags("init", _STAGE_HELP["init"], _STAGES, "auto")
 _opt_flags()
 _p(
     "loss",
@@ -304,17 +308,6 @@ _p(
         typer.Option(
             "--domain",
             help="what the optimizer changes: spectrogram or waveform",
-            rich_help_panel=_PANEL,
-        ),
-    ],
-)
-_p(
-    "init",
-    Annotated[
-        str | None,
-        typer.Option(
-            "--init",
-            help="start: auto, content, noise, content-phase, style-phase",
             rich_help_panel=_PANEL,
         ),
     ],

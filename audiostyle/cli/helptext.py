@@ -17,6 +17,7 @@ STAGE_OPTIONS = {
     "network": "network",
     "optimizer": "optimizer",
     "phase": "phase",
+    "init": "init",
     "executor": "executor",
     "metric": "metric",
     "suite": "suite",

@@ -15,6 +15,8 @@ Per hook, the base class a backend subclasses (its abstract methods) and its mod
   :class:`OptimizeResult`; :mod:`.optimizer`
 - ``register_phase_reconstructors``: :class:`PhaseReconstructor` (``reconstruct``);
   :mod:`.phase`
+- ``register_initializers``: :class:`Initializer` (``initialize``) and the data type
+  :class:`InitContext`; :mod:`.init`
 - ``register_losses``: :class:`LossTerm` (``__call__``), ``INPUT_KEY``; :mod:`.loss`
 - ``register_metrics``: :class:`Metric` (``__call__``); :mod:`.metric`
 - ``register_suites``: :class:`Suite` (``cases``), :class:`Case`; :mod:`.suite`
@@ -56,6 +58,8 @@ _HOME = {
     "OptimizeResult": "optimizer",
     "StepInfo": "optimizer",
     "PhaseReconstructor": "phase",
+    "Initializer": "init",
+    "InitContext": "init",
     "INPUT_KEY": "loss",
     "LossTerm": "loss",
     "Metric": "metric",

@@ -51,6 +51,12 @@ phase
     ``reconstruct`` gives a finite float32 ``(..., length)`` wave whose STFT
     magnitude is close to the target (spectral convergence under a bound), is
     deterministic for a seeded generator and leaves the magnitude untouched.
+init
+    ``domains`` and ``needs_content`` agree with the registration; in every domain it
+    applies to (and for a texture, unless it needs a content) ``initialize`` gives a
+    new finite float32 tensor of the domain's shape (``(n_bins, n_frames)`` or
+    ``(length,)``) on the device, leaves the context's tensors untouched, and gives
+    the same start for the same seeded generator whatever the global RNG.
 loss
     a finite scalar, ~0 at its targets and positive away from them, with gradients
     flowing back to the network's input; texture runs (no content) work unless the
@@ -72,6 +78,7 @@ from typing import Any
 from audiostyle.errors import ParameterError
 from audiostyle.testing.common import SAMPLE_RATE, TINY_OPTIONS, ContractError
 from audiostyle.testing.schema import check_options_schema
+from audiostyle.testing.stages.init import check_init
 from audiostyle.testing.stages.loss import check_loss
 from audiostyle.testing.stages.metric import check_metric
 from audiostyle.testing.stages.network import check_network
@@ -99,6 +106,7 @@ CONTRACT_STAGES = (
     "network",
     "optimizer",
     "phase",
+    "init",
     "loss",
     "metric",
     "suite",
@@ -225,8 +233,8 @@ def check(
     Parameters
     ----------
     stage : str
-        transform, network, optimizer, phase, loss, metric, suite (other stages:
-        loading and options schema only).
+        transform, network, optimizer, phase, init, loss, metric, suite, and the
+        conversion stages (other stages: loading and options schema only).
     name : str
         The registered name.
     options : dict, optional
@@ -271,6 +279,7 @@ _RUNNERS = {
     "network": check_network,
     "optimizer": check_optimizer,
     "phase": check_phase,
+    "init": check_init,
     "loss": check_loss,
     "metric": check_metric,
     "suite": check_suite,

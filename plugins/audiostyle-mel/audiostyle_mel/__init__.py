@@ -16,11 +16,14 @@ It registers
   log-mel distance, for judging a transfer from the shell;
 * the conditioner ``mel-tilt`` (a conversion stage): the content's spectral tilt
   (dB per octave) moved toward the style's, on any analysis with a power envelope
-  (``--analysis world --conditioner mel-tilt``).
+  (``--analysis world --conditioner mel-tilt``);
+* the initializer ``mel-mean`` (the ``init`` stage, spectrogram domain only): the
+  optimisation starts from the style's long-term spectrum, averaged within mel bands,
+  in every frame (``audiostyle texture style.wav -o t.wav --init mel-mean``).
 """
 
 from audiostyle import hookimpl
-from audiostyle_mel.options import MelCNNOptions, MelGramOptions, MelTiltOptions
+from audiostyle_mel.options import MelCNNOptions, MelGramOptions, MelMeanOptions, MelTiltOptions
 
 __version__ = "0.1.0"
 
@@ -54,6 +57,18 @@ def register_conditioners(register):
         "audiostyle_mel.tilt:MelTilt",
         options=MelTiltOptions,
         description="spectral tilt (dB/octave) toward the style's (audiostyle-mel plugin)",
+    )
+
+
+@hookimpl
+def register_initializers(register):
+    register(
+        "mel-mean",
+        "audiostyle_mel.start:MelMean",
+        options=MelMeanOptions,
+        description="the style's long-term spectrum, averaged in mel bands, in every frame "
+        "(audiostyle-mel plugin)",
+        domains=("spectrogram",),  # as the class says: the checks compare the two
     )
 
 

@@ -84,6 +84,16 @@ class MelGramOptions:
 
 
 @dataclass(frozen=True)
+class MelMeanOptions:
+    """Options of the ``mel-mean`` initializer."""
+
+    n_mels: int = option(32, "mel bands the style's mean spectrum is averaged within")
+
+    def __post_init__(self) -> None:
+        _check_mel(self.n_mels, 0.0, None, None)
+
+
+@dataclass(frozen=True)
 class MelTiltOptions:
     """Options of the ``mel-tilt`` conditioner."""
 

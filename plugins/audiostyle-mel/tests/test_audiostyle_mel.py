@@ -33,6 +33,7 @@ def test_plugin_follows_the_shared_contracts():
         ("network", "mel-cnn"),
         ("metric", "mel-gram"),
         ("conditioner", "mel-tilt"),
+        ("init", "mel-mean"),
     }
     assert "gradients flow to the input only" in results[("network", "mel-cnn")]
 
@@ -194,3 +195,36 @@ def plugin_registered_here():
     from audiostyle.testing import plugin_registered
 
     return plugin_registered(audiostyle_mel, name="mel")
+
+
+def test_mel_mean_starts_a_texture_with_the_style_colour(mel_plugin, female):
+    import torch
+
+    from audiostyle import api
+
+    kw = {**TINY, "steps": 0, "network_options": {"n_filters": 16}, "preset": "colour"}
+    kw["envelope"] = 0.0
+    flat = api.texture(female, duration=0.5, init="noise", **kw)
+    coloured = api.texture(female, duration=0.5, init="mel-mean", init_options={"n_mels": 16}, **kw)
+    assert coloured.recipe.init == "mel-mean" and np.isfinite(coloured.audio).all()
+
+    def spectrum(y):
+        mag = torch.stft(
+            torch.from_numpy(y), 256, window=torch.hann_window(256), return_complex=True
+        )
+        return torch.log1p(mag.abs()).mean(dim=-1)
+
+    target = spectrum(female)
+    # The style's long-term colour is there before any optimisation step; noise has none.
+    near = float((spectrum(coloured.audio) - target).abs().mean())
+    far = float((spectrum(flat.audio) - target).abs().mean())
+    assert near < 0.5 * far
+
+
+def test_mel_mean_says_it_applies_to_the_spectrogram_only(mel_plugin):
+    from audiostyle import api
+
+    with pytest.raises(
+        ParameterError, match="init='mel-mean' only applies to domain='spectrogram'"
+    ):
+        api.resolve_recipe(init="mel-mean", domain="waveform").validate()

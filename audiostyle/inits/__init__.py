@@ -1,0 +1,1 @@
+"""Starts of the optimisation: the built-in initializers (the ``init`` stage)."""
