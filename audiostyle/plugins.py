@@ -76,17 +76,19 @@ STAGES: dict[str, Stage] = {
     )
 }
 
-# A stage may name a base class its implementations must subclass (checked on load).
+# A stage may name a base class its implementations must subclass (checked on load):
+# the ABCs of the contract (audiostyle.contracts; the old audiostyle.<stage>.base paths
+# re-export them, so a plugin subclassing either passes).
 _CONTRACTS: dict[str, str] = {
-    "transform": "audiostyle.transforms.base:SpectralTransform",
-    "network": "audiostyle.networks.base:FeatureNetwork",
-    "optimizer": "audiostyle.optimizers.base:Optimizer",
-    "phase": "audiostyle.phase.base:PhaseReconstructor",
+    "transform": "audiostyle.contracts.transform:SpectralTransform",
+    "network": "audiostyle.contracts.network:FeatureNetwork",
+    "optimizer": "audiostyle.contracts.optimizer:Optimizer",
+    "phase": "audiostyle.contracts.phase:PhaseReconstructor",
     "init": "audiostyle.contracts.init:Initializer",
-    "loss": "audiostyle.losses.base:LossTerm",
-    "metric": "audiostyle.metrics.base:Metric",
-    "suite": "audiostyle.suites.base:Suite",
-    "executor": "audiostyle.executors.base:Executor",
+    "loss": "audiostyle.contracts.loss:LossTerm",
+    "metric": "audiostyle.contracts.metric:Metric",
+    "suite": "audiostyle.contracts.suite:Suite",
+    "executor": "audiostyle.contracts.executor:Executor",
     "analysis": "audiostyle.contracts.conversion:AnalysisSynthesis",
     "conditioner": "audiostyle.contracts.conversion:Conditioner",
     "matcher": "audiostyle.contracts.conversion:Matcher",

@@ -25,6 +25,8 @@ import os
 import sys
 from typing import IO, Any
 
+from audiostyle.errors import DependencyError, ParameterError
+
 TITLES = {"optimize": "optimising", "phase": "phase"}
 
 
@@ -129,3 +131,31 @@ def auto_progress() -> TqdmProgress | None:
     if in_notebook() or _interactive(sys.stderr):
         return TqdmProgress()
     return None
+
+
+def make_progress(progress: Any) -> Any:
+    """The Progress a ``progress=`` argument asks for.
+
+    ``"auto"``: a bar in notebooks and terminals (:func:`auto_progress`); ``True``:
+    always a tqdm bar; ``False`` or ``None``: none; anything with ``start``, ``update``
+    and ``finish`` (an :class:`audiostyle.engine.Progress`) is used as is.
+    """
+    if progress is None or progress is False:
+        return None
+    if isinstance(progress, str):
+        if progress != "auto":
+            raise ParameterError(f"progress={progress!r}: use 'auto', True, False or a Progress.")
+        return auto_progress()
+    if progress is True:
+        if not tqdm_available():
+            raise DependencyError(
+                "progress=True needs tqdm: pip install 'audiostyle[notebook]' "
+                "(or pass progress=False)."
+            )
+        return TqdmProgress()
+    if all(callable(getattr(progress, m, None)) for m in ("start", "update", "finish")):
+        return progress
+    raise ParameterError(
+        f"progress={progress!r} is not 'auto', True, False or an object with "
+        "start/update/finish methods (audiostyle.engine.Progress)."
+    )

@@ -5,8 +5,8 @@ what the clips are (the speech detector, when the recipe routes or has an ``auto
 option), the preset a route leads to, the envelope strength of ``envelope="auto"``,
 and the conversion front end (:mod:`audiostyle.convert`: analysis, conditioners,
 matcher, vocoder). Then :func:`audiostyle.segments.run` optimises the (converted)
-content in segments. The faces (API, CLI, bench, batch) load the audio, call
-:func:`run` and write what it returns.
+content in segments. :func:`audiostyle.run_files.run_files` loads the audio, calls
+:func:`run` and writes what it returns; the faces (API, CLI, bench, batch) call that.
 """
 
 from __future__ import annotations

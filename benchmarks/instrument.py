@@ -148,16 +148,7 @@ def transfer(kw, clips, seed):
 
 
 def ulyanov_output(workdir: Path, case: dict, seed: int) -> str | None:
-    spec = {
-        "preset": "ulyanov2016",
-        "seed": seed,
-        "content": case["content"],
-        "style": case["style"],
-        "duration": case["duration"],
-        "style_duration": case["style_duration"],
-        "budget": None,
-    }
-    key = bench14.spec_key(spec)
+    key = bench14.spec_key(ic.reference_spec(case, seed))
     rec = bench14.load_finished(workdir / "runs" / f"{key}.json", key=key)
     return None if rec is None else rec["output"]
 

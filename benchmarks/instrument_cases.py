@@ -73,3 +73,18 @@ def music_cases() -> list[dict]:
                 }
             )
     return out
+
+
+def reference_spec(case: dict, seed: int) -> dict:
+    """The full-length ``ulyanov2016`` run of ``case`` (no wall budget) as
+    ``benchmarks/presets.py``'s store keys it: ``instrument_reference.py`` runs it,
+    ``instrument.py`` reads it back."""
+    return {
+        "preset": "ulyanov2016",
+        "seed": seed,
+        "content": case["content"],
+        "style": case["style"],
+        "duration": case["duration"],
+        "style_duration": case["style_duration"],
+        "budget": None,
+    }

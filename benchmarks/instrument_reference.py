@@ -38,17 +38,8 @@ def main() -> None:
     order = [c for pair in zip_longest(*groups) for c in pair if c is not None]
     for seed in (int(s) for s in args.seeds.split(",")):
         for case in order:
-            spec = {
-                "preset": "ulyanov2016",
-                "seed": seed,
-                "content": case["content"],
-                "style": case["style"],
-                "duration": case["duration"],
-                "style_duration": case["style_duration"],
-                "budget": None,
-            }
             t = time.time()
-            res = bench14.run_spec(spec, workdir, resume=True)
+            res = bench14.run_spec(ic.reference_spec(case, seed), workdir, resume=True)
             state = "reused" if res.get("reused") else ("error" if "error" in res else "done")
             print(
                 f"{time.strftime('%H:%M:%S')} seed {seed} {case['half']} {case['name']}: "

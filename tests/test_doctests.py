@@ -8,6 +8,7 @@ import pytest
 MODULES = [
     "audiostyle",
     "audiostyle.api",
+    "audiostyle.outputs",
     "audiostyle.recipe",
     "audiostyle.options",
     "audiostyle.plotting",

@@ -35,7 +35,8 @@ Modules: :mod:`~audiostyle.batch.manifest` (reading), :mod:`~audiostyle.batch.le
 (an output and its ledger lines), :mod:`~audiostyle.batch.run` (the loop),
 :mod:`~audiostyle.batch.result` (outcomes and reports), :mod:`~audiostyle.batch.signals`.
 
-Reproducibility: a row is computed by :func:`audiostyle.api.transfer`, exactly like
+Reproducibility: a row is computed by :func:`audiostyle.run_files.run_files`, the run
+:func:`audiostyle.transfer` and ``audiostyle transfer`` call, so it is exactly like
 ``audiostyle transfer`` with the same recipe and seed. Torch's float reductions
 depend on its thread count, so every executor computes a task with the same pinned
 number of torch threads (1 by default); ``OMP_NUM_THREADS=1 audiostyle transfer ...``

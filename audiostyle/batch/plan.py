@@ -117,8 +117,8 @@ def plan_batch(
     ParameterError, UnknownBackendError
         If the recipe given by ``preset``/``recipe``/``overrides`` itself is invalid.
     """
-    from audiostyle.api import resolve_recipe
     from audiostyle.audio import WRITE_FORMATS
+    from audiostyle.resolve import resolve_recipe
 
     manifest = Path(manifest)
     out_dir = Path(out_dir)

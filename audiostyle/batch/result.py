@@ -166,7 +166,7 @@ class BatchResult:
 
     def report(self) -> dict[str, Any]:
         """Everything about the run, with per-row timings (``--report``)."""
-        from audiostyle.api import versions
+        from audiostyle.provenance import versions
 
         done = self.counts["done"]
         return {

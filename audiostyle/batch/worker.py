@@ -7,7 +7,7 @@ worker process to its own temporary folder and decoded from there by the same co
 as a path, so a row gives the same samples either way.
 
 A worker keeps the built stages and the style's targets of its last
-:data:`WARM_ENTRIES` (recipe, style) pairs (:func:`audiostyle.api.transfer`'s
+:data:`WARM_ENTRIES` (recipe, style) pairs (:func:`audiostyle.run_files.run_files`'s
 ``shared``), so rows that share a recipe and a style do not rebuild them.
 
 A task carries the versions of audiostyle and of the plugins the driver loaded; a
@@ -191,17 +191,17 @@ def _warm_state(task: RowTask) -> tuple[dict[str, Any], bool]:
 
 
 def run_row(task: RowTask) -> RowOutput:
-    """Compute one row (runs on a worker): :func:`audiostyle.api.transfer`."""
+    """Compute one row (runs on a worker): :func:`audiostyle.run_files.run_files`."""
     import torch
 
-    from audiostyle.api import transfer
+    from audiostyle.run_files import run_files
 
     check_versions(task.versions)
     content = local_input(task.content, role="content")
     style = local_input(task.style, role="style")
     shared, warm = _warm_state(task)
     try:
-        result = transfer(
+        result = run_files(
             content,
             style,
             recipe=task.recipe,

@@ -1,7 +1,7 @@
 """``audiostyle bench``: run a grid of recipe variants on cases and measure them::
 
     from audiostyle import bench
-    from audiostyle.api import resolve_recipe
+    from audiostyle.resolve import resolve_recipe
 
     cases = [bench.CaseSpec("m2f", "male.wav", "female.wav", duration=5.0)]
     axes = bench.parse_grid(["transform=librosa,torchaudio", "phase=griffin-lim,fast-griffin-lim"])

@@ -19,7 +19,7 @@ from audiostyle.scoring import score
 
 
 def transfer_cell(spec: CellSpec, notes: list[str]) -> dict[str, Any]:
-    from audiostyle import api
+    from audiostyle.run_files import run_files
 
     case, recipe = spec.case, spec.recipe
     kwargs = dict(
@@ -32,13 +32,13 @@ def transfer_cell(spec: CellSpec, notes: list[str]) -> dict[str, Any]:
     )
     prime(recipe)
     for _ in range(spec.warmup):
-        api.transfer(case.content, case.style, **kwargs)
+        run_files(case.content, case.style, **kwargs)
     timings: dict[str, list[float]] = {}
     peaks: list[float] = []
     first = None
     for _ in range(spec.repeat):
         with PeakMemory() as mem:
-            result = api.transfer(case.content, case.style, **kwargs)
+            result = run_files(case.content, case.style, **kwargs)
         if mem.peak_mb is not None:
             peaks.append(mem.peak_mb)
         for stage, seconds in result.timings.items():

@@ -72,7 +72,7 @@ class RecipeFlags:
     vocoder_opt: list[str] | None = None
 
     def overrides(self) -> dict[str, Any]:
-        """Keyword overrides for :func:`audiostyle.api.resolve_recipe`."""
+        """Keyword overrides for :func:`audiostyle.resolve.resolve_recipe`."""
         out: dict[str, Any] = {}
         for stage in ("transform", "network", "optimizer", "phase", "init"):
             out[stage] = getattr(self, stage)
@@ -110,7 +110,7 @@ class RecipeFlags:
 
     def resolve(self):
         """The resolved (unvalidated) recipe."""
-        from audiostyle.api import resolve_recipe
+        from audiostyle.resolve import resolve_recipe
 
         return resolve_recipe(self.preset, self.recipe, **self.overrides())
 

@@ -1,4 +1,8 @@
-"""``transfer``, ``texture`` and ``demo``: thin layers over :mod:`audiostyle.api`."""
+"""``transfer``, ``texture`` and ``demo``: the terminal form of the run on files.
+
+Each command calls :func:`audiostyle.run_files.run_files`, the run the Python API
+(:func:`audiostyle.transfer`, :func:`audiostyle.texture`) calls too, with its flags as
+the API's keywords, so the command and the API write the same files."""
 
 from pathlib import Path
 from typing import Annotated
@@ -84,7 +88,7 @@ def _prepare(
 ):
     """Resolve and validate the recipe and check every output before any work
     (no output may be an input, whatever --force says)."""
-    from audiostyle.api import check_outputs
+    from audiostyle.outputs import check_outputs
 
     recipe = flags.resolve()
     recipe.validate()
@@ -102,7 +106,6 @@ def _prepare(
 
 
 def _execute(
-    kind: str,
     *,
     flags: RecipeFlags,
     output: Path,
@@ -114,10 +117,11 @@ def _execute(
     html: Path | None = None,
     **kwargs,
 ) -> None:
-    from audiostyle import api
     from audiostyle.cli.errors import EXIT_INTERRUPTED, GuardedProgress, InterruptGuard
     from audiostyle.cli.progress import RichProgress
     from audiostyle.cli.summary import print_summary
+    from audiostyle.report.result import Result
+    from audiostyle.run_files import run_files
 
     inputs = {k: kwargs.get(k) for k in ("content", "style")}
     recipe = _prepare(flags, output, force, [save_recipe, report, html], inputs)
@@ -133,22 +137,25 @@ def _execute(
     with InterruptGuard() as guard:
         progress = GuardedProgress(RichProgress(enabled=not quiet), guard)
         try:
-            fn = api.transfer if kind == "transfer" else api.texture
             # The flags as the API's keywords (checked above): a route then carries every
             # choice the user made, even one equal to the routing preset's value.
             overrides = {k: v for k, v in flags.overrides().items() if v is not None}
             if segment is not None:
                 overrides["segment"] = segment
-            result = fn(
-                preset=flags.preset,
-                recipe=flags.recipe,
-                **overrides,
-                progress=progress,
-                output=output,
-                force=force,
-                save_recipe=save_recipe,
-                report=report,
-                **kwargs,
+            result = Result.of(
+                run_files(
+                    kwargs.pop("content", None),
+                    kwargs.pop("style"),
+                    preset=flags.preset,
+                    recipe=flags.recipe,
+                    progress=progress,
+                    output=output,
+                    force=force,
+                    save_recipe=save_recipe,
+                    report=report,
+                    overrides=overrides,
+                    **kwargs,
+                )
             )
         finally:
             progress.close()
@@ -205,7 +212,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Give CONTENT the style of STYLE and write it to -o OUTPUT."""
         _execute(
-            "transfer",
             flags=flags,
             output=output,
             force=force,
@@ -253,7 +259,6 @@ def register(app: typer.Typer) -> None:
             length, old_duration, new="--length", old="texture --duration", default=TEXTURE_SECONDS
         )
         _execute(
-            "texture",
             flags=flags,
             output=output,
             force=force,
@@ -262,7 +267,7 @@ def register(app: typer.Typer) -> None:
             html=html,
             quiet=quiet,
             style=style,
-            duration=duration,
+            length=duration,
             style_offset=style_offset,
             style_duration=style_duration,
         )
@@ -291,7 +296,6 @@ def register(app: typer.Typer) -> None:
                 err=True,
             )
         _execute(
-            "transfer",
             flags=flags,
             output=output,
             force=force,

@@ -7,7 +7,8 @@
 ``result.to_html("run.html")`` (a :class:`~audiostyle.api.Result`),
 ``bench_result.to_html("bench.html")`` and ``batch_result.to_html("batch.html")``
 write a page; ``--html PATH`` does the same on ``transfer``, ``texture``, ``bench``
-and ``batch``. :mod:`~audiostyle.report.model` is what a page shows,
+and ``batch``. :mod:`~audiostyle.report.result` is what ``transfer`` and ``texture``
+return, :mod:`~audiostyle.report.model` is what a page shows,
 :mod:`~audiostyle.report.build` makes one from each kind of run,
 :mod:`~audiostyle.report.html` draws and writes it, and
 :mod:`~audiostyle.report.validate` checks the HTML it writes. Light at import.

@@ -66,6 +66,8 @@ metric
 suite
     ``cases(size=1, duration=1.0, ...)`` gives one case whose files exist and hold sound, the same
     files again for the same seed.
+analysis, conditioner, matcher, vocoder
+    see :mod:`audiostyle.testing.stages.conversion` (on real speech at 16 kHz).
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ from typing import Any
 from audiostyle.errors import ParameterError
 from audiostyle.testing.common import SAMPLE_RATE, TINY_OPTIONS, ContractError
 from audiostyle.testing.schema import check_options_schema
+from audiostyle.testing.stages.conversion import RUNNERS as CONVERSION_RUNNERS
 from audiostyle.testing.stages.init import check_init
 from audiostyle.testing.stages.loss import check_loss
 from audiostyle.testing.stages.metric import check_metric
@@ -283,8 +286,5 @@ _RUNNERS = {
     "loss": check_loss,
     "metric": check_metric,
     "suite": check_suite,
+    **CONVERSION_RUNNERS,  # analysis, conditioner, matcher, vocoder
 }
-
-from audiostyle.testing.conversion_checks import RUNNERS as _CONVERSION  # noqa: E402
-
-_RUNNERS.update(_CONVERSION)
