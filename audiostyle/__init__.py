@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-# Fills the preset registry (audiostyle.recipe.PRESETS) that Recipe.load resolves a
+# Fills the preset registry (audiostyle.recipe.registry.PRESETS) that Recipe.load resolves a
 # file's ``preset = "NAME"`` by; light (no numpy or torch).
 from audiostyle import presets  # noqa: F401
 from audiostyle.errors import (

@@ -7,8 +7,8 @@ recipes, exact values").
 
 from __future__ import annotations
 
-# The registry (Preset, PRESETS, preset, get_preset) lives in audiostyle.recipe so that
-# Recipe.load can resolve a file's preset without importing this module; it is
+# The registry (Preset, PRESETS, preset, get_preset) lives in audiostyle.recipe.registry
+# so that Recipe.load can resolve a file's preset without importing this module; it is
 # re-exported here, its public home.
 from audiostyle.recipe import (
     PRESETS,

@@ -10,6 +10,7 @@ MODULES = [
     "audiostyle.api",
     "audiostyle.outputs",
     "audiostyle.recipe",
+    "audiostyle.recipe.model",
     "audiostyle.options",
     "audiostyle.plotting",
     "audiostyle.progress",
