@@ -271,3 +271,37 @@ def test_batched_is_faster_than_chunk_by_chunk():
         torch.set_num_threads(before)
     ratio = np.median(times["stepwise"]) / np.median(times["batched"])
     assert ratio > 2, times  # ~5-8x on two busy cores
+
+
+FIRST_IMPORT = """
+import sys
+import numpy as np
+from audiostyle import convert, run
+from audiostyle.resolve import resolve_recipe
+
+class Stop(Exception):
+    pass
+
+def detect_kind(*args, **kwargs):
+    print("torch" in sys.modules)
+    raise Stop
+
+convert.detect_kind = detect_kind
+y = np.zeros(8000, np.float32)
+assert "torch" not in sys.modules
+try:
+    run.run(resolve_recipe("default", sample_rate=8000).resolved(), style=y, content=y)
+except Stop:
+    pass
+"""
+
+
+def test_the_detectors_time_is_not_torchs_first_import():
+    """torch's import (~2 s) is every run's: the run's "speech" time starts after it."""
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_IMPORT], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True"]
