@@ -123,6 +123,11 @@ def run(
     notes: list[str] = []
     timings: dict[str, float] = {}
     kind = None
+    if content is not None and (_needs_kind(recipe) or recipe.envelope == "auto"):
+        # The detector would be the first to import torch (~2 s on a busy machine),
+        # which every run with a content pays anyway (the engine needs it): it is the
+        # run's, untimed as when :func:`audiostyle.segments.run` is the first.
+        import torch  # noqa: F401
     if content is not None and _needs_kind(recipe):
         from audiostyle.convert import detect_kind
 

@@ -195,3 +195,113 @@ def test_a_clip_is_analysed_once_per_process(monkeypatch, speech):
     assert speech_probability_of(speech.copy()) == first and calls == [SR]
     speech_probability_of(vad_resampled := np.repeat(speech, 2), 2 * SR)
     assert calls == [SR, 2 * SR] and vad_resampled.size == 2 * speech.size
+
+
+def _chunks(y: np.ndarray, rate: int):
+    import torch
+
+    chunk = vad._CHUNK[rate]
+    n = len(y) // chunk
+    return torch.from_numpy(np.ascontiguousarray(y[: n * chunk].reshape(n, chunk)))
+
+
+@pytest.mark.parametrize("rate", [16000, 8000])
+@pytest.mark.parametrize(
+    "clip",
+    [
+        pytest.param(lambda rate: shared("speech_female_198", 3.0, rate), id="speech"),
+        pytest.param(lambda rate: shared("trumpet", 3.0, rate), id="trumpet"),
+        pytest.param(lambda rate: melody(1.0, rate), id="melody"),
+        pytest.param(lambda rate: shared("speech_male_3436", 0.04, rate), id="one-chunk"),
+    ],
+)
+def test_batched_probabilities_are_the_models_own_chunk_by_chunk(monkeypatch, clip, rate):
+    """All but the LSTM runs on every chunk at once: the numbers of silero's own loop."""
+    import torch
+
+    model, x = vad._model(), _chunks(clip(rate), rate)
+    with torch.inference_mode():
+        stepwise = vad._stepwise(model, x, rate)
+        monkeypatch.setattr(vad, "_stepwise", None)  # the installed model is batched
+        batched = vad._probabilities(model, x, rate)
+    assert batched.shape == stepwise.shape == (x.shape[0],)
+    assert float((batched - stepwise).abs().max()) < 1e-5
+
+
+def test_a_model_built_otherwise_is_stepped_chunk_by_chunk(speech):
+    """A silero-vad without the parts the batch needs still answers, one chunk at a time."""
+    import torch
+
+    real, calls = vad._model(), []
+
+    class Plain:  # only the streaming interface: reset_states and model(chunk, rate)
+        def reset_states(self):
+            real.reset_states()
+
+        def __call__(self, x, rate):
+            calls.append(rate)
+            return real(x, rate)
+
+    x = _chunks(speech, SR)
+    with torch.inference_mode():
+        got = vad._probabilities(Plain(), x, SR)
+        want = vad._probabilities(real, x, SR)
+    assert calls == [SR] * x.shape[0]
+    assert float((got - want).abs().max()) < 1e-5
+
+
+def test_batched_is_faster_than_chunk_by_chunk():
+    """A ratio in one run (median of 5, one thread each, as the detector runs)."""
+    import time
+
+    import torch
+
+    model, x = vad._model(), _chunks(shared("speech_male_3436", 4.0, 16000), 16000)
+    times: dict[str, list[float]] = {"stepwise": [], "batched": []}
+    before = torch.get_num_threads()
+    torch.set_num_threads(vad.DETECTOR_THREADS)
+    try:
+        with torch.inference_mode():
+            for _ in range(5):
+                for name, f in (("stepwise", vad._stepwise), ("batched", vad._probabilities)):
+                    t = time.perf_counter()
+                    f(model, x, 16000)
+                    times[name].append(time.perf_counter() - t)
+    finally:
+        torch.set_num_threads(before)
+    ratio = np.median(times["stepwise"]) / np.median(times["batched"])
+    assert ratio > 2, times  # ~5-8x on two busy cores
+
+
+FIRST_IMPORT = """
+import sys
+import numpy as np
+from audiostyle import convert, run
+from audiostyle.resolve import resolve_recipe
+
+class Stop(Exception):
+    pass
+
+def detect_kind(*args, **kwargs):
+    print("torch" in sys.modules)
+    raise Stop
+
+convert.detect_kind = detect_kind
+y = np.zeros(8000, np.float32)
+assert "torch" not in sys.modules
+try:
+    run.run(resolve_recipe("default", sample_rate=8000).resolved(), style=y, content=y)
+except Stop:
+    pass
+"""
+
+
+def test_the_detectors_time_is_not_torchs_first_import():
+    """torch's import (~2 s) is every run's: the run's "speech" time starts after it."""
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_IMPORT], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True"]

@@ -42,18 +42,20 @@ def test_cli_sets_a_passive_wait_policy_before_torch_loads_and_keeps_the_users()
 
 
 def test_speech_detector_runs_on_one_thread_and_restores_the_count(speech, monkeypatch):
-    seen = []
-    real = vad._model()
+    """The model and the mask of active chunks both run on one thread (both small)."""
+    import audiostyle.dsp
 
-    class Spy:
-        def reset_states(self):
-            real.reset_states()
+    seen: dict[str, list[int]] = {"model": [], "mask": []}
 
-        def __call__(self, x, rate):
-            seen.append(torch.get_num_threads())
-            return real(x, rate)
+    def spy(name, real):
+        def call(*args, **kwargs):
+            seen[name].append(torch.get_num_threads())
+            return real(*args, **kwargs)
 
-    monkeypatch.setattr(vad, "_model", lambda: Spy())
+        return call
+
+    monkeypatch.setattr(vad, "_probabilities", spy("model", vad._probabilities))
+    monkeypatch.setattr(audiostyle.dsp, "active_frames", spy("mask", audiostyle.dsp.active_frames))
     monkeypatch.setattr(vad, "_PROBABILITIES", ClipCache(size=4))
     before = torch.get_num_threads()
     torch.set_num_threads(2)
@@ -62,7 +64,7 @@ def test_speech_detector_runs_on_one_thread_and_restores_the_count(speech, monke
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
-    assert seen and set(seen) == {vad.DETECTOR_THREADS} == {1}
+    assert seen == {"model": [1], "mask": [1]} and vad.DETECTOR_THREADS == 1
     assert np.isfinite(p)
 
 
