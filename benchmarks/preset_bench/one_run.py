@@ -46,7 +46,6 @@ def worker(spec_file: str) -> None:
 
     rss_before = status_kb("VmRSS") or 0
     recipe = resolve(spec)
-    full_steps = recipe.steps
     try:
         gl_iters = getattr(recipe.validate().get("phase"), "n_iter", None)
     except Exception:  # noqa: BLE001 - a phase stage without iterations
@@ -63,6 +62,8 @@ def worker(spec_file: str) -> None:
         force=True,
     )
     t_written = time.time()
+    # The recipe the run took: a routing recipe (``default``) runs its route's preset.
+    full_steps = r.recipe.steps
     # The first step pays one-off costs (optimizer state, allocator): medians of the rest.
     steps = [b[1] - a[1] for a, b in zip(stamps, stamps[1:], strict=False)]
     cpu_steps = [b[3] - a[3] for a, b in zip(stamps, stamps[1:], strict=False)]
