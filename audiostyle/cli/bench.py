@@ -421,6 +421,7 @@ def register(app: typer.Typer) -> None:
         if executor is None:
             result = B.run(the_plan, map_fn=B.isolated_map if isolate else None, on_row=progress)
         else:  # cells in parallel on an executor (their timings then share the CPUs)
+            from audiostyle.bench.cells import failed_row
             from audiostyle.executors.base import map_function
             from audiostyle.plugins import create
 
@@ -428,17 +429,9 @@ def register(app: typer.Typer) -> None:
             with create("executor", executor, settings) as ex:
                 if not quiet:
                     typer.echo(f"running the cells on {ex.describe()}", err=True)
-                lost = lambda spec, error: {  # noqa: E731 - a worker died mid-cell
-                    "cell": spec.index,
-                    "kind": spec.kind,
-                    "case": spec.case.name,
-                    "variant": spec.variant,
-                    **dict(spec.point),
-                    "error": error,
-                    "notes": [],
-                    "recipe": spec.recipe.to_dict(),
-                }
-                result = B.run(the_plan, map_fn=map_function(ex, on_error=lost), on_row=progress)
+                result = B.run(
+                    the_plan, map_fn=map_function(ex, on_error=failed_row), on_row=progress
+                )
         table = result.table()
         typer.echo(table, nl=False)
         for path in outputs.values():
