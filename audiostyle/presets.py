@@ -84,7 +84,8 @@ def _colour() -> Recipe:
 
 @preset(
     "voice",
-    "one speaker into another (issue 23): WORLD analysis, the style's log-F0 mean and spread, "
+    "one speaker into another (issue 23): WORLD analysis with an octave check, the style's "
+    "log-F0 median and spread, "
     "its cepstral mean and spread, then each frame's envelope from its nearest style frames "
     "in speaker-normalised cepstra; no optimisation; fast",
 )

@@ -10,7 +10,7 @@ with 3080 or 3331: reported, never tuned on). Per output:
 - ``success``: sim_t > sim_s;
 - ``wer``: pocketsphinx WER against its transcript of the content (no transcripts ship);
 - ``ovrl``: DNSMOS P.835 overall; ``df0``: median F0 of the output minus the target
-  reader's (semitones, pyworld harvest over the reference utterances);
+  reader's (semitones; crepe's median over voiced frames of the reference utterances);
 - ``wall``: seconds of the run (in process for the fast rows; published presets run in a
   fresh process each, end to end).
 
@@ -193,6 +193,23 @@ ABLATIONS: dict[str, dict] = {
     "voice - f0": {"preset": "voice", "conditioners": ["cepstral"]},
     "voice - cepstral": {"preset": "voice", "conditioners": ["f0"]},
     "voice - knn": {"preset": "voice", "matcher": "none"},
+    "voice - octave check": {
+        "preset": "voice",
+        "analysis": {"name": "world", "options": {"octave_check": "off"}},
+    },
+    "voice, octave check on statistics only": {
+        "preset": "voice",
+        "analysis": {"name": "world", "options": {"octave_check": "statistics"}},
+    },
+    "voice, F0 mean and std": {
+        "preset": "voice",
+        "conditioners": [{"name": "f0", "options": {"statistic": "mean"}}, "cepstral"],
+    },
+    "voice - octave check, F0 mean and std (stop 25)": {
+        "preset": "voice",
+        "analysis": {"name": "world", "options": {"octave_check": "off"}},
+        "conditioners": [{"name": "f0", "options": {"statistic": "mean"}}, "cepstral"],
+    },
     "f0 only": {"preset": "voice", "conditioners": ["f0"], "matcher": "none"},
     "f0 + cepstral mean only (no variance, no knn)": {
         "preset": "voice",
@@ -280,9 +297,30 @@ def _to_rate(y, sr):
     return resample(y, sr, RATE)
 
 
+def recipe_version(spec, row: str) -> str:
+    """A short digest of the row's resolved recipe (every option, defaults included; not
+    its description), so a changed preset or a changed default makes new scores instead
+    of reading stale ones.
+    Empty for rows that are not run here (doing nothing, the ceiling, published runs)."""
+    if not spec or row.split(" ")[0] in PUBLISHED:
+        return ""
+    import hashlib
+
+    from audiostyle.resolve import resolve_recipe
+
+    kwargs = dict(spec)
+    recipe = resolve_recipe(kwargs.pop("preset"), **kwargs).resolved().to_dict()
+    recipe.pop("description", None)  # words about the recipe, not what it does
+    text = json.dumps(recipe, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
 def scored(workdir: Path, row: str, spec, case, seed: int, *, full: bool) -> dict | None:
     """Scores of one (row, case, seed), cached in ``workdir/scores``."""
     name = "".join(ch if ch.isalnum() or ch in "=.-" else "_" for ch in row)
+    version = recipe_version(spec, row)
+    if version:
+        name = f"{name}-{version}"
     path = workdir / "scores" / f"{name}-seed{seed}-{case.name}-{'full' if full else 'sim'}.json"
     if path.is_file():
         return json.loads(path.read_text(encoding="utf-8"))

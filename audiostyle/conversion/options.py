@@ -25,6 +25,13 @@ class WorldOptions:
     frame_period: float = option(5.0, "milliseconds between frames")
     f0_floor: float = option(60.0, "lowest F0 searched, Hz")
     f0_ceil: float = option(1000.0, "highest F0 searched, Hz")
+    octave_check: Literal["track", "statistics", "off"] = option(
+        "track",
+        "each voiced frame's F0 checked against its harmonics (x0.5, x1, x2; trackers slip by "
+        "octaves on noisy speech): track = the corrected F0 is the analysis's; statistics = "
+        "the F0 stays the tracker's and the f0 conditioner takes its statistics from the "
+        "corrected one; off",
+    )
 
     def __post_init__(self) -> None:
         _finite("frame_period", self.frame_period, 1.0, 50.0, "e.g. 5 ms")
@@ -52,10 +59,15 @@ class StftAnalysisOptions:
 
 @dataclass(frozen=True)
 class F0Options:
-    """Move the content's log-F0 statistics to the style's (mean, and spread)."""
+    """Move the content's log-F0 statistics to the style's (centre, and spread)."""
 
-    strength: float = option(1.0, "fraction of the way to the style's mean log-F0 (0..1)")
+    strength: float = option(1.0, "fraction of the way to the style's centre log-F0 (0..1)")
     spread: float = option(1.0, "fraction of the way to the style's log-F0 spread (0..1)")
+    statistic: Literal["median", "mean"] = option(
+        "median",
+        "centre and spread of log F0: median and scaled median absolute deviation (robust to "
+        "octave slips), or mean and standard deviation",
+    )
 
     def __post_init__(self) -> None:
         _finite("strength", self.strength, 0.0, 1.0, "1 takes the style's pitch")

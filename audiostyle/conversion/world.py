@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from audiostyle.contracts.conversion import Analysis, AnalysisSynthesis
+from audiostyle.conversion.f0_octave import CHECKED_F0, octave_corrected
 from audiostyle.errors import DependencyError
 
 
@@ -25,7 +26,7 @@ def _pyworld():
 
 
 class World(AnalysisSynthesis):
-    """WORLD analysis (dio+StoneMask or harvest, CheapTrick, D4C) and synthesis."""
+    """WORLD analysis (dio+StoneMask or harvest, an octave check, CheapTrick, D4C) and synthesis."""
 
     kind = "world"
 
@@ -43,6 +44,11 @@ class World(AnalysisSynthesis):
                 x, fs, f0_floor=o.f0_floor, f0_ceil=o.f0_ceil, frame_period=o.frame_period
             )
             f0 = pw.stonemask(x, f0, t, fs)
+        extra = {}
+        if o.octave_check == "track":
+            f0, _ = octave_corrected(x, f0, t, fs)
+        elif o.octave_check == "statistics":
+            extra[CHECKED_F0], _ = octave_corrected(x, f0, t, fs)
         floor = max(o.f0_floor, 40.0)
         fft_size = pw.get_cheaptrick_fft_size(fs, floor)
         sp = pw.cheaptrick(x, f0, t, fs, f0_floor=floor, fft_size=fft_size)
@@ -55,6 +61,7 @@ class World(AnalysisSynthesis):
             envelope=sp,
             f0=np.asarray(f0, dtype=np.float64),
             aperiodicity=ap,
+            extra=extra,
         )
 
     def synthesize(self, analysis: Analysis) -> np.ndarray:

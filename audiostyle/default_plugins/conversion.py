@@ -39,7 +39,7 @@ def register_conditioners(register):
         "f0",
         "audiostyle.conversion.f0:F0Stats",
         options=F0Options,
-        description="log-F0 mean and spread moved to the style's (world analysis)",
+        description="log-F0 median and spread moved to the style's (world analysis)",
     )
     register(
         "colour",

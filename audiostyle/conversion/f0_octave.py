@@ -1,0 +1,94 @@
+"""An octave check for an F0 track: each voiced frame keeps f0, or takes f0/2 or 2·f0,
+whichever the frame's own harmonics support best.
+
+Trackers such as dio slip by octaves on noisy or creaky speech (a 245 Hz voice read
+as 117 Hz on a third of its frames), and a pitch statistic taken over such a track is
+off by semitones. The check is subharmonic summation in its simplest form: for a
+candidate F0 ``f`` the score is the mean log magnitude at the harmonics ``h·f`` (the
+peak within a bin) minus the mean at the midpoints ``(h + ½)·f``, over the harmonics
+below ``max_hz``. A true F0 scores high (peaks on harmonics, troughs between); half
+of it scores lower (every second "harmonic" is a trough); double it scores lower
+still (its midpoints are the true odd harmonics). The decisions (−1, 0, +1 octave)
+are median-filtered over ``smooth`` voiced frames, so a single noisy frame does not
+flip. Chosen on the ``librispeech`` suite's tune half (benchmarks/librispeech.py
+``f0-check``): the median F0 of a clip comes within 2 semitones of the judge's more
+often there and on the validate half.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+WINDOW = 1024  # samples at 16 kHz: 64 ms, four periods of a 60 Hz voice
+N_FFT = 2048
+MIN_HZ = 40.0
+CHUNK = 2048  # frames per batch of FFTs
+#: ``Analysis.extra`` key of the corrected track when the analysis keeps the tracker's
+#: own F0 (``octave_check="statistics"``): the f0 conditioner's statistics read it.
+CHECKED_F0 = "f0_octave_checked"
+
+
+def _log_spectra(x: np.ndarray, centres: np.ndarray, window: int) -> np.ndarray:
+    half = window // 2
+    padded = np.pad(x, (half, half))
+    idx = centres[:, None] + np.arange(window)[None, :]
+    frames = padded[np.clip(idx, 0, padded.shape[0] - 1)] * np.hanning(window)
+    n_fft = max(N_FFT, 2 * window)
+    return np.log(np.abs(np.fft.rfft(frames, n_fft, axis=1)) + 1e-9)
+
+
+def _scores(mag: np.ndarray, f0: np.ndarray, bin_hz: float, max_hz: float) -> np.ndarray:
+    """Harmonic-minus-midpoint score of each frame's ``f0`` ``(frames,)``."""
+    n_h = int(max_hz // MIN_HZ)
+    h = np.arange(1, n_h + 1, dtype=np.float64)[None, :]
+    use = h * f0[:, None] <= max_hz
+    use[:, :2] = True  # at least two harmonics
+    last = mag.shape[1] - 1
+    rows = np.arange(mag.shape[0])[:, None]
+
+    def at(freq: np.ndarray, spread: int) -> np.ndarray:
+        b = np.rint(freq / bin_hz).astype(np.int64)
+        vals = [mag[rows, np.clip(b + d, 0, last)] for d in range(-spread, spread + 1)]
+        return np.max(vals, axis=0)
+
+    peaks = at(h * f0[:, None], 1)
+    mids = at((h + 0.5) * f0[:, None], 0)
+    n = use.sum(axis=1)
+    return ((peaks - mids) * use).sum(axis=1) / n
+
+
+def octave_corrected(
+    x: np.ndarray,
+    f0: np.ndarray,
+    times: np.ndarray,
+    sample_rate: int,
+    *,
+    smooth: int = 9,
+    max_hz: float = 2000.0,
+) -> tuple[np.ndarray, int]:
+    """``f0`` with each voiced frame moved by the octave its harmonics support, and how
+    many frames moved. Unvoiced frames (``f0 == 0``) stay unvoiced."""
+    from scipy.ndimage import median_filter
+
+    voiced = np.flatnonzero(f0 > 0)
+    if voiced.size == 0:
+        return f0.copy(), 0
+    window = int(round(WINDOW * sample_rate / 16_000))
+    window += window % 2
+    n_fft = max(N_FFT, 2 * window)
+    bin_hz = sample_rate / n_fft
+    centres = np.rint(times[voiced] * sample_rate).astype(np.int64)
+    top = min(max_hz, 0.45 * sample_rate)
+    decision = np.zeros(voiced.size)
+    for start in range(0, voiced.size, CHUNK):
+        part = slice(start, start + CHUNK)
+        mag = _log_spectra(x, centres[part], window)
+        f = f0[voiced[part]]
+        s = np.stack([_scores(mag, f * m, bin_hz, top) for m in (0.5, 1.0, 2.0)], axis=1)
+        s[f * 0.5 < MIN_HZ, 0] = -np.inf
+        decision[part] = np.argmax(s, axis=1) - 1
+    if smooth > 1:
+        decision = median_filter(decision, size=int(smooth), mode="nearest")
+    out = f0.copy()
+    out[voiced] = f0[voiced] * 2.0**decision
+    return out, int(np.count_nonzero(decision))
