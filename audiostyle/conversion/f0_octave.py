@@ -17,6 +17,8 @@ often there and on the validate half.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 WINDOW = 1024  # samples at 16 kHz: 64 ms, four periods of a 60 Hz voice
@@ -57,6 +59,29 @@ def _scores(mag: np.ndarray, f0: np.ndarray, bin_hz: float, max_hz: float) -> np
     return ((peaks - mids) * use).sum(axis=1) / n
 
 
+def best_octave(
+    score: Callable[[np.ndarray], np.ndarray],
+    f0: np.ndarray,
+    *,
+    f0_floor: float = MIN_HZ,
+    f0_ceil: float = np.inf,
+) -> np.ndarray:
+    """Per frame, the octave (−1, 0, +1) of ``f0/2``, ``f0``, ``2·f0`` that ``score`` (a
+    frame-wise measure of harmonic support, higher is better) rates best; a candidate
+    outside ``[f0_floor, f0_ceil]`` never wins, and a tie keeps ``f0``. The one rule of
+    both octave checks (this module's, and the pitched-stft analysis's ``fix_octaves``
+    with its chance-corrected harmonicity)."""
+    best = np.zeros(f0.shape[0])
+    top = score(f0)
+    for step, factor in ((-1, 0.5), (1, 2.0)):
+        cand = f0 * factor
+        ok = (f0 > 0) & (cand >= f0_floor) & (cand <= f0_ceil)
+        s = score(np.where(ok, cand, f0))
+        better = ok & (s > top)
+        best[better], top[better] = step, s[better]
+    return best
+
+
 def octave_corrected(
     x: np.ndarray,
     f0: np.ndarray,
@@ -83,10 +108,9 @@ def octave_corrected(
     for start in range(0, voiced.size, CHUNK):
         part = slice(start, start + CHUNK)
         mag = _log_spectra(x, centres[part], window)
-        f = f0[voiced[part]]
-        s = np.stack([_scores(mag, f * m, bin_hz, top) for m in (0.5, 1.0, 2.0)], axis=1)
-        s[f * 0.5 < MIN_HZ, 0] = -np.inf
-        decision[part] = np.argmax(s, axis=1) - 1
+        decision[part] = best_octave(
+            lambda f, mag=mag: _scores(mag, f, bin_hz, top), f0[voiced[part]]
+        )
     if smooth > 1:
         decision = median_filter(decision, size=int(smooth), mode="nearest")
     out = f0.copy()

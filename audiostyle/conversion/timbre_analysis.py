@@ -87,16 +87,13 @@ def fix_octaves(
     puts twice as many bins on "harmonics" by chance and double the F0 misses every
     odd partial, so neither wins unless the spectrum says so.
     """
+    from audiostyle.conversion.f0_octave import best_octave
     from audiostyle.conversion.timbre_match import harmonicity
 
-    best = f0.copy()
-    score = harmonicity(power, f0, frequencies)
-    for factor in (0.5, 2.0):
-        cand = np.where((f0 * factor >= f0_floor) & (f0 * factor <= f0_ceil), f0 * factor, 0.0)
-        s = harmonicity(power, cand, frequencies)
-        better = (cand > 0) & (s > score)
-        best[better], score[better] = cand[better], s[better]
-    return best
+    step = best_octave(
+        lambda f: harmonicity(power, f, frequencies), f0, f0_floor=f0_floor, f0_ceil=f0_ceil
+    )
+    return f0 * 2.0**step
 
 
 HALVES_FROM = 4.0  # seconds: a longer clip is tracked by harvest in two halves at once
