@@ -189,10 +189,30 @@ ROWS: dict[str, dict | None] = {
 }
 #: Ablations and alternatives: speaker figures only (the judges' WER/DNSMOS/F0 cost minutes
 #: per output on a loaded 2-core machine); rows of ROWS carry every figure.
+#: The voice preset's matcher options; the rows below change one at a time.
+KNN = {"k": 16, "blend": 0.5, "smooth": 3, "too_short": "keep"}
+
+
+def knn(**changes) -> dict:
+    """The preset's knn matcher with ``changes``."""
+    return {"name": "knn", "options": {**KNN, **changes}}
+
+
+def conditioners(*, f0: dict | None = None, colour: bool = True, cepstral: dict | None = None):
+    """The preset's conditioners (f0, colour, cepstral), one changed or left out."""
+    out: list = [{"name": "f0", "options": f0} if f0 is not None else "f0"]
+    if colour:
+        out.append("colour")
+    out.append({"name": "cepstral", "options": cepstral} if cepstral is not None else "cepstral")
+    return out
+
+
 ABLATIONS: dict[str, dict] = {
-    "voice - f0": {"preset": "voice", "conditioners": ["cepstral"]},
-    "voice - cepstral": {"preset": "voice", "conditioners": ["f0"]},
+    "voice - f0": {"preset": "voice", "conditioners": ["colour", "cepstral"]},
+    "voice - colour": {"preset": "voice", "conditioners": conditioners(colour=False)},
+    "voice - cepstral": {"preset": "voice", "conditioners": ["f0", "colour"]},
     "voice - knn": {"preset": "voice", "matcher": "none"},
+    "voice - knn smoothing": {"preset": "voice", "matcher": knn(smooth=1)},
     "voice - octave check": {
         "preset": "voice",
         "analysis": {"name": "world", "options": {"octave_check": "off"}},
@@ -203,12 +223,17 @@ ABLATIONS: dict[str, dict] = {
     },
     "voice, F0 mean and std": {
         "preset": "voice",
-        "conditioners": [{"name": "f0", "options": {"statistic": "mean"}}, "cepstral"],
+        "conditioners": conditioners(f0={"statistic": "mean"}),
     },
-    "voice - octave check, F0 mean and std (stop 25)": {
+    "voice, unvoiced frames not retrieved (knn voicing=voiced)": {
+        "preset": "voice",
+        "matcher": knn(voicing="voiced"),
+    },
+    "voice at stop 25 (no octave check, F0 mean, no colour, no smoothing)": {
         "preset": "voice",
         "analysis": {"name": "world", "options": {"octave_check": "off"}},
-        "conditioners": [{"name": "f0", "options": {"statistic": "mean"}}, "cepstral"],
+        "conditioners": conditioners(f0={"statistic": "mean"}, colour=False),
+        "matcher": knn(smooth=1),
     },
     "f0 only": {"preset": "voice", "conditioners": ["f0"], "matcher": "none"},
     "f0 + cepstral mean only (no variance, no knn)": {
@@ -221,36 +246,14 @@ ABLATIONS: dict[str, dict] = {
         "conditioners": ["f0", "colour"],
         "matcher": "none",
     },
-    "f0 + colour + knn": {"preset": "voice", "conditioners": ["f0", "colour"]},
-    "f0 + colour + cepstral + knn": {
-        "preset": "voice",
-        "conditioners": ["f0", "colour", "cepstral"],
-    },
 }
-#: The knn matcher's two constants around the chosen ones (flatness): speaker figures only.
+#: The knn matcher's constants around the chosen ones (flatness): speaker figures only.
 CURVE = {
+    **{f"knn k={k}": {"preset": "voice", "matcher": knn(k=k)} for k in (1, 4, 8, 32)},
+    **{f"knn blend={b}": {"preset": "voice", "matcher": knn(blend=b)} for b in (0.25, 0.75, 1.0)},
+    "knn smooth=5": {"preset": "voice", "matcher": knn(smooth=5)},
     **{
-        f"knn k={k}": {
-            "preset": "voice",
-            "matcher": {"name": "knn", "options": {"k": k, "blend": 0.5, "too_short": "keep"}},
-        }
-        for k in (1, 4, 8, 32)
-    },
-    **{
-        f"knn blend={b}": {
-            "preset": "voice",
-            "matcher": {"name": "knn", "options": {"k": 16, "blend": b, "too_short": "keep"}},
-        }
-        for b in (0.25, 0.75, 1.0)
-    },
-    **{
-        f"knn {label}": {
-            "preset": "voice",
-            "matcher": {
-                "name": "knn",
-                "options": {"k": 16, "blend": 0.5, "too_short": "keep", **extra},
-            },
-        }
+        f"knn {label}": {"preset": "voice", "matcher": knn(**extra)}
         for label, extra in (
             ("context=2", {"context": 2}),
             ("context=2 blend=0.75", {"context": 2, "blend": 0.75}),
@@ -260,7 +263,7 @@ CURVE = {
     },
     "cepstral mean only": {
         "preset": "voice",
-        "conditioners": ["f0", {"name": "cepstral", "options": {"variance": False}}],
+        "conditioners": conditioners(cepstral={"variance": False}),
     },
 }
 

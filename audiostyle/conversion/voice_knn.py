@@ -110,12 +110,14 @@ class KnnMatcher(Matcher):
         zc = vf.normalised(cc[:, 1:n], ca)
         zs = vf.normalised(cs[:, 1:n], sa)
         voicing = o.voicing
-        if voicing == "split" and (content.f0 is None or style.f0 is None):
+        if voicing != "any" and (content.f0 is None or style.f0 is None):
             context.note(f"knn: a {content.kind} analysis has no F0; frames retrieved as any kind")
             voicing = "any"
-        if voicing == "split":
+        if voicing != "any":
             cv, sv = content.voiced, style.voiced
-            groups = [("voiced", cv, sa & sv), ("unvoiced", ~cv, sa & ~sv)]
+            groups = [("voiced", cv, sa & sv)]
+            if voicing == "split":
+                groups.append(("unvoiced", ~cv, sa & ~sv))
         else:
             groups = [("", np.ones(content.n_frames, bool), sa)]
         qc, qs = vf.stacked(zc, o.context), vf.stacked(zs, o.context)

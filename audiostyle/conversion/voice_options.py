@@ -38,8 +38,10 @@ class KnnOptions:
     blend: float = option(1.0, "weight of the retrieved envelope against the content's (0..1)")
     n_bands: int = option(40, "mel bands of the log envelope the cepstra are taken of")
     n_ceps: int = option(20, "cepstral coefficients matched and replaced (c0 stays the content's)")
-    voicing: Literal["split", "any"] = option(
-        "split", "split: voiced frames retrieve voiced ones, unvoiced unvoiced; any: no split"
+    voicing: Literal["split", "voiced", "any"] = option(
+        "split",
+        "split: voiced frames retrieve voiced ones, unvoiced unvoiced; voiced: only voiced "
+        "frames retrieve (unvoiced ones keep their envelope); any: no split",
     )
     smooth: int = option(1, "frames of moving average over the retrieved cepstra (1: none)")
     context: int = option(
