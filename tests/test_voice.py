@@ -270,3 +270,24 @@ def test_f0_statistic_must_be_median_or_mean():
 
     with pytest.raises(ParameterError, match="statistic"):
         create("conditioner", "f0", {"statistic": "mode"})
+
+
+def test_knn_voicing_voiced_retrieves_voiced_frames_only(analyses):
+    from audiostyle.plugins import create
+
+    _, c, s = analyses
+    out = {
+        v: create("matcher", "knn", {"voicing": v}).match(c, s, context=ConversionContext())
+        for v in ("split", "voiced")
+    }
+    voiced = c.f0 > 0
+    both = np.isclose(out["split"].envelope, out["voiced"].envelope).all(axis=1)
+    assert both[voiced].all()  # voiced frames: the same retrieval
+    assert not both[~voiced].any()  # unvoiced: not retrieved, so not the same
+    # a clip against itself comes back (k=1) with unvoiced frames kept as well
+    from audiostyle.conversion.voice_features import active
+
+    matcher = create("matcher", "knn", {"voicing": "voiced", "k": 1})
+    again = matcher.match(c, c, context=ConversionContext())
+    live = active(c.envelope)
+    assert 10 * np.abs(np.log10(again.envelope[live] / c.envelope[live])).max() < 1e-6
