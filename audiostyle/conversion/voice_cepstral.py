@@ -31,15 +31,31 @@ def cepstral_frames(analysis: Analysis, *, n_bands: int, n_ceps: int):
 
 
 def apply_ceps(
-    analysis: Analysis, bands: np.ndarray, logb: np.ndarray, ceps: np.ndarray, max_db: float
+    analysis: Analysis,
+    bands: np.ndarray,
+    logb: np.ndarray,
+    ceps: np.ndarray,
+    max_db: float,
+    *,
+    keep_power: bool = False,
 ) -> Analysis:
-    """The analysis with its envelope moved so its band cepstra become ``ceps``."""
+    """The analysis with its envelope moved so its band cepstra become ``ceps``.
+
+    c0 is the mean *log* band power: a frame whose shape changes keeps it and can still
+    gain many dB of power (one band up 30 dB, others down). ``keep_power`` scales each
+    frame back to its own power, so the loudness contour stays the content's.
+    """
     from scipy.fft import idct
 
     target = idct(ceps, norm="ortho", axis=1)
     limit = max_db * np.log(10.0) / 10.0  # dB of power -> natural log
     gain = np.clip(target - logb, -limit, limit)
-    return analysis.replace(envelope=analysis.envelope * vf.bins_gain(gain, bands))
+    envelope = analysis.envelope * vf.bins_gain(gain, bands)
+    if keep_power:
+        before = analysis.envelope.sum(axis=1, keepdims=True)
+        after = envelope.sum(axis=1, keepdims=True)
+        envelope = envelope * (before / np.maximum(after, vf.TINY))
+    return analysis.replace(envelope=envelope)
 
 
 class CepstralStats(Conditioner):
@@ -63,4 +79,4 @@ class CepstralStats(Conditioner):
             out[:, 1:n] = ms + (cc[:, 1:n] - mc) * ss / np.maximum(sc, 1e-6)
         else:
             out[:, 1:n] = cc[:, 1:n] + (ms - mc)
-        return apply_ceps(content, bands, logb, out, o.max_db)
+        return apply_ceps(content, bands, logb, out, o.max_db, keep_power=o.keep_power)

@@ -136,4 +136,4 @@ class KnnMatcher(Matcher):
         wanted = ref.mean(axis=0) + r * ref.std(axis=0)
         out = cc.copy()
         out[:, 1:n] = (1.0 - o.blend) * cc[:, 1:n] + o.blend * wanted
-        return apply_ceps(content, bands, logb, out, o.max_db)
+        return apply_ceps(content, bands, logb, out, o.max_db, keep_power=o.keep_power)

@@ -23,6 +23,11 @@ class CepstralOptions:
     n_ceps: int = option(20, "cepstral coefficients mapped (c1..cN; c0, the loudness, stays)")
     variance: bool = option(True, "map the spread of each coefficient too (False: mean only)")
     max_db: float = option(30.0, "no band of a frame moves more than this, dB")
+    keep_power: bool = option(
+        True,
+        "each frame keeps its power (c0 alone keeps the mean log band power, and a "
+        "reshaped frame can gain 30 dB)",
+    )
 
     def __post_init__(self) -> None:
         _count("n_bands", self.n_bands, 8, 128, "e.g. 40")
@@ -56,6 +61,11 @@ class KnnOptions:
         50, "the style needs at least this many active frames of each kind retrieved"
     )
     max_db: float = option(30.0, "no band of a frame moves more than this, dB")
+    keep_power: bool = option(
+        True,
+        "each frame keeps its power (c0 alone keeps the mean log band power, and a "
+        "reshaped frame can gain 30 dB)",
+    )
     too_short: Literal["error", "keep"] = option(
         "error",
         "a style with fewer than min_frames of a kind: error, or keep the content's frames "
