@@ -231,11 +231,18 @@ ABLATIONS: dict[str, dict] = {
         "preset": "voice",
         "matcher": knn(voicing="voiced"),
     },
-    "voice at stop 25 (no octave check, F0 mean, no colour, no smoothing)": {
+    "voice - keep_power": {
+        "preset": "voice",
+        "conditioners": conditioners(cepstral={"keep_power": False}),
+        "matcher": knn(keep_power=False),
+    },
+    "voice at stop 25 (no octave check, F0 mean, no colour, no smoothing, no keep_power)": {
         "preset": "voice",
         "analysis": {"name": "world", "options": {"octave_check": "off"}},
-        "conditioners": conditioners(f0={"statistic": "mean"}, colour=False),
-        "matcher": knn(smooth=1),
+        "conditioners": conditioners(
+            f0={"statistic": "mean"}, colour=False, cepstral={"keep_power": False}
+        ),
+        "matcher": knn(smooth=1, keep_power=False),
     },
     "f0 only": {"preset": "voice", "conditioners": ["f0"], "matcher": "none"},
     "f0 + cepstral mean only (no variance, no knn)": {
