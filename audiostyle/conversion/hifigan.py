@@ -6,8 +6,8 @@ envelope, so a conditioner's change of the envelope is heard with a phase the ne
 makes consistent. A ``world`` analysis is first synthesised by WORLD and its spectrum
 taken: the network re-voices WORLD's wave (the ``voice`` preset on the librispeech
 suite: DNSMOS 2.93 -> 2.97 on the tune half, 2.90 -> 2.97 on the validate half, for
-about half a second of CPU per second of audio on two cores). Measured on this project's machines: a copy through it keeps
-DNSMOS and speaker identity, at about real time on two CPU cores.
+about half a second per second of audio on two cores). Measured on this project's
+machines: a copy through it keeps DNSMOS and speaker identity.
 """
 
 from __future__ import annotations
