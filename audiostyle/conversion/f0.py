@@ -1,4 +1,4 @@
-"""F0 conversion: the content's log-F0 moved to the style's mean and spread.
+"""F0 conversion: the content's log-F0 moved to the style's centre and spread.
 
 The usual statistics mapping of voice conversion: with μ, σ the centre and spread of
 log F0 over voiced frames, each voiced content frame's log F0 becomes
@@ -26,7 +26,7 @@ MIN_VOICED = 10  # frames: fewer voiced frames than this and the statistics mean
 MAD_TO_STD = 1.4826  # a normal's standard deviation over its median absolute deviation
 
 
-def log_f0_stats(analysis: Analysis, statistic: str = "mean") -> tuple[float, float] | None:
+def log_f0_stats(analysis: Analysis, statistic: str = "median") -> tuple[float, float] | None:
     """Centre and spread of log F0 over voiced frames (``None``: too few): mean and
     standard deviation, or (``statistic="median"``) median and scaled MAD."""
     if analysis.f0 is None:

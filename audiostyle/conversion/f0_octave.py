@@ -10,9 +10,10 @@ below ``max_hz``. A true F0 scores high (peaks on harmonics, troughs between); h
 of it scores lower (every second "harmonic" is a trough); double it scores lower
 still (its midpoints are the true odd harmonics). The decisions (−1, 0, +1 octave)
 are median-filtered over ``smooth`` voiced frames, so a single noisy frame does not
-flip. Chosen on the ``librispeech`` suite's tune half (benchmarks/librispeech.py
-``f0-check``): the median F0 of a clip comes within 2 semitones of the judge's more
-often there and on the validate half.
+flip. Chosen on the tune half of the ``librispeech`` clips (26 clips, the median F0
+of DIO's track against crepe's): the mean error went 0.67 -> 0.50 semitones and the
+clips more than 2 semitones off 2 -> 1 (validate half: 2.03 -> 1.45, 4 -> 3); margins
+and other smoothing lengths did worse there.
 """
 
 from __future__ import annotations
